@@ -1,0 +1,51 @@
+"""E-mails of the network app: one function per message, in the recipient's language.
+
+Bodies carry links, never personal details beyond the recipient's own address.
+"""
+
+from __future__ import annotations
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Membership
+
+
+def _send(*, to: str, template: str, context: dict, language: str) -> None:
+    with translation.override(language):
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_invitation(membership: Membership) -> None:
+    """Tell a person about their new role; a new account gets a link to choose a password."""
+    user = membership.user
+    if user.has_usable_password():
+        action_url = settings.SITE_URL + reverse("account_login")
+    else:
+        key = default_token_generator.make_token(user)
+        action_url = settings.SITE_URL + reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+        )
+    _send(
+        to=user.email,
+        template="network/emails/invitation",
+        context={
+            "role": membership.get_role_display(),
+            "place": str(membership.scope),
+            "new_account": not user.has_usable_password(),
+            "action_url": action_url,
+        },
+        language=user.language,
+    )

@@ -1,0 +1,163 @@
+"""The one place that answers "may this user do this to this object?".
+
+Views, templates (through the `roles` context processor and the `omzien` template tags)
+and later apps ask these helpers; nothing else looks at roles. Each answer follows the
+role table of SPEC.md, which tests/network/test_permissions.py checks as a matrix.
+
+A user's memberships are read once per request and kept on the user object, so asking
+many questions on one page costs one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+
+from .models import Membership, Network, Organisation, Role, User
+
+AnyUser = User | AnonymousUser
+
+_CACHE_ATTR = "_omzien_roles"
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    """What one user holds: organisation ids per role, network ids they administer."""
+
+    by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    admin_network_ids: frozenset[int] = frozenset()
+    municipality_ids: frozenset[int] = frozenset()
+    memberships: tuple[Membership, ...] = ()
+
+    def organisations(self, role: str) -> frozenset[int]:
+        return self.by_role.get(role, frozenset())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.memberships
+
+
+def roles_of(user: AnyUser) -> RoleSet:
+    """The user's memberships, read once and kept on the user for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return RoleSet()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    memberships = tuple(
+        Membership.objects.filter(user=user)
+        .select_related("organisation__municipality", "network__municipality")
+        .order_by("role", "organisation__name", "network__name")
+    )
+    by_role: dict[str, set[int]] = {}
+    admin_networks: set[int] = set()
+    municipalities: set[int] = set()
+    for membership in memberships:
+        if membership.role == Role.NETWORK_ADMIN:
+            admin_networks.add(membership.network_id)
+            continue
+        by_role.setdefault(membership.role, set()).add(membership.organisation_id)
+        if membership.role == Role.MUNICIPALITY:
+            municipalities.add(membership.organisation.municipality_id)
+    role_set = RoleSet(
+        by_role={role: frozenset(ids) for role, ids in by_role.items()},
+        admin_network_ids=frozenset(admin_networks),
+        municipality_ids=frozenset(municipalities),
+        memberships=memberships,
+    )
+    setattr(user, _CACHE_ATTR, role_set)
+    return role_set
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop the cached memberships after they changed within one request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def _holds(user: AnyUser, role: str, organisation: Organisation) -> bool:
+    return organisation.pk in roles_of(user).organisations(role)
+
+
+def _network_ids(organisation: Organisation) -> set[int]:
+    # Uses a prefetch of `networks` when the caller made one.
+    return {network.pk for network in organisation.networks.all()}
+
+
+# Network administration -------------------------------------------------------------
+
+
+def can_manage_network(user: AnyUser, network: Network) -> bool:
+    """Manage the network's organisations and memberships (network administrators)."""
+    return _is_superuser(user) or network.pk in roles_of(user).admin_network_ids
+
+
+def can_manage_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """Change an organisation's record and memberships: its networks' administrators."""
+    if _is_superuser(user):
+        return True
+    admin_ids = roles_of(user).admin_network_ids
+    return bool(admin_ids) and bool(admin_ids & _network_ids(organisation))
+
+
+def can_use_django_admin(user: AnyUser) -> bool:
+    return _is_superuser(user) and bool(getattr(user, "is_staff", False))
+
+
+# Organisation work -------------------------------------------------------------------
+
+
+def can_edit_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """Edit the public page of an organisation: its editors and its network administrators."""
+    return _holds(user, Role.EDITOR, organisation) or can_manage_organisation(user, organisation)
+
+
+def can_manage_activities(user: AnyUser, organisation: Organisation) -> bool:
+    """Register and change the organisation's activities, tasks and shifts."""
+    return _holds(user, Role.EDITOR, organisation) or _holds(user, Role.COORDINATOR, organisation)
+
+
+def can_view_task_signups(user: AnyUser, organisation: Organisation) -> bool:
+    """See who signed up for the organisation's volunteer tasks."""
+    return can_manage_activities(user, organisation)
+
+
+def can_record_attendance(user: AnyUser, organisation: Organisation) -> bool:
+    """Attendance, participants and "not seen lately" signals: coordinators only."""
+    return _holds(user, Role.COORDINATOR, organisation)
+
+
+def can_send_referral(user: AnyUser, organisation: Organisation) -> bool:
+    """Refer a resident to the wijkteam on behalf of this organisation."""
+    return _holds(user, Role.COORDINATOR, organisation)
+
+
+def can_handle_referrals(user: AnyUser, team: Organisation) -> bool:
+    """Read and answer referrals addressed to this wijkteam (never network administrators)."""
+    return team.kind == Organisation.Kind.WIJKTEAM and _holds(user, Role.WIJKTEAM, team)
+
+
+def can_volunteer(user: AnyUser) -> bool:
+    """See open tasks and sign up: anyone with a volunteer membership."""
+    return bool(roles_of(user).organisations(Role.VOLUNTEER))
+
+
+# Overviews ---------------------------------------------------------------------------
+
+
+def can_view_overviews(user: AnyUser, network: Network) -> bool:
+    """Aggregated figures of a network: staff of its municipality (and superusers)."""
+    return _is_superuser(user) or network.municipality_id in roles_of(user).municipality_ids
+
+
+# Own data ----------------------------------------------------------------------------
+
+
+def can_manage_own_data(user: AnyUser) -> bool:
+    """Download or delete one's own account: every signed-in person."""
+    return bool(getattr(user, "is_authenticated", False))

@@ -1,0 +1,391 @@
+"""Pages of the network app. Thin: read through querysets, write through services."""
+
+from __future__ import annotations
+
+import json
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import permissions, services
+from .filters import OrganisationFilter
+from .forms import (
+    DeleteAccountForm,
+    MembershipForm,
+    NetworkForm,
+    OrganisationForm,
+    OrganisationPageForm,
+)
+from .models import Membership, Network, Organisation, Role
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# Public pages --------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    networks = (
+        Network.objects.select_related("municipality").with_organisation_count().order_by("name")
+    )
+    return render(request, "network/home.html", {"page": _page(request, networks, 30)})
+
+
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(
+        Network.objects.select_related("municipality").prefetch_related("areas"), slug=slug
+    )
+    organisations = Organisation.objects.active().in_network(network).select_related("area")
+    return render(
+        request,
+        "network/network_detail.html",
+        {
+            "network": network,
+            "organisations": organisations[:60],
+            "organisation_count": organisations.count(),
+            "may_manage": permissions.can_manage_network(request.user, network),
+        },
+    )
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    filterset = OrganisationFilter(
+        request.GET or None,
+        queryset=Organisation.objects.active().select_related("area").distinct(),
+    )
+    return render(
+        request,
+        "network/organisation_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs)},
+    )
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("area", "municipality").prefetch_related("networks"),
+        slug=slug,
+    )
+    if not organisation.is_active and not permissions.can_manage_organisation(
+        request.user, organisation
+    ):
+        raise Http404
+    return render(request, "network/organisation_detail.html", {"organisation": organisation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Editors keep their organisation's public page up to date."""
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("networks"), slug=slug)
+    if not permissions.can_edit_organisation(request.user, organisation):
+        raise Http404
+    form = OrganisationPageForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation(
+            organisation=organisation,
+            data={name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        messages.success(request, _("The page of %(name)s is saved.") % {"name": organisation})
+        return redirect(organisation)
+    return render(
+        request, "network/organisation_edit.html", {"organisation": organisation, "form": form}
+    )
+
+
+# Start page ----------------------------------------------------------------------------
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """What a person can do here, by role: one section per role they hold."""
+    roles = permissions.roles_of(request.user)
+    by_role: dict[str, list[Membership]] = {}
+    for membership in roles.memberships:
+        by_role.setdefault(membership.role, []).append(membership)
+    overview_networks = (
+        Network.objects.filter(municipality_id__in=roles.municipality_ids).order_by("name")
+        if roles.municipality_ids
+        else Network.objects.none()
+    )
+    sections = [
+        {"role": role, "label": role.label, "memberships": by_role[role]}
+        for role in Role
+        if role in by_role
+    ]
+    return render(
+        request,
+        "network/start.html",
+        {"sections": sections, "overview_networks": overview_networks},
+    )
+
+
+# Network administration ----------------------------------------------------------------
+
+
+def _managed_network(request: HttpRequest, slug: str) -> Network:
+    network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
+    if not permissions.can_manage_network(request.user, network):
+        raise Http404
+    return network
+
+
+@login_required
+def manage_network(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    organisations = Organisation.objects.in_network(network).select_related("area")
+    return render(
+        request,
+        "network/manage/network.html",
+        {"network": network, "page": _page(request, organisations, 50)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_network_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    form = NetworkForm(request.POST or None, instance=network)
+    if request.method == "POST" and form.is_valid():
+        services.update_network(
+            network=network, data={name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("The network is saved."))
+        return redirect("network:manage_network", slug=network.slug)
+    return render(request, "network/manage/network_edit.html", {"network": network, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    form = OrganisationForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(network=network, data=form.cleaned_data)
+        messages.success(
+            request, _("%(name)s takes part in the network now.") % {"name": organisation}
+        )
+        return redirect("network:manage_network", slug=network.slug)
+    return render(
+        request, "network/manage/organisation_form.html", {"network": network, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_organisation_edit(request: HttpRequest, slug: str, organisation: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    instance = get_object_or_404(Organisation.objects.in_network(network), slug=organisation)
+    form = OrganisationForm(request.POST or None, instance=instance, network=network)
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation(organisation=instance, data=form.cleaned_data)
+        messages.success(request, _("%(name)s is saved.") % {"name": instance})
+        return redirect("network:manage_network", slug=network.slug)
+    return render(
+        request,
+        "network/manage/organisation_form.html",
+        {"network": network, "form": form, "organisation": instance},
+    )
+
+
+def _network_memberships(network: Network):
+    return Membership.objects.filter(network=network) | Membership.objects.filter(
+        organisation__networks=network
+    )
+
+
+@login_required
+def manage_memberships(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    memberships = (
+        _network_memberships(network)
+        .select_related("user", "organisation", "network")
+        .order_by("role", "organisation__name", "user__email")
+        .distinct()
+    )
+    role = request.GET.get("role")
+    if role in Role.values:
+        memberships = memberships.filter(role=role)
+    return render(
+        request,
+        "network/manage/memberships.html",
+        {
+            "network": network,
+            "page": _page(request, memberships, 50),
+            "roles": Role.choices,
+            "current_role": role if role in Role.values else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_membership_add(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _managed_network(request, slug)
+    form = MembershipForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_membership(
+                invited_by=request.user,
+                network=network,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except services.DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The role is added and an invitation is on its way."))
+            return redirect("network:manage_memberships", slug=network.slug)
+    return render(request, "network/manage/membership_add.html", {"network": network, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    network = _managed_network(request, slug)
+    membership = get_object_or_404(
+        _network_memberships(network).select_related("user", "organisation", "network"), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            services.remove_membership(removed_by=request.user, membership=membership)
+        except services.DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The role is removed."))
+        return redirect("network:manage_memberships", slug=network.slug)
+    return render(
+        request,
+        "network/manage/membership_remove.html",
+        {"network": network, "membership": membership},
+    )
+
+
+# Own data -----------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "network/my_data.html",
+        {
+            "memberships": permissions.roles_of(request.user).memberships,
+            "addresses": EmailAddress.objects.filter(user=request.user),
+            "delete_form": DeleteAccountForm(),
+        },
+    )
+
+
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """Everything stored about the person, as JSON (GDPR art. 15 and 20)."""
+    user = request.user
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "language": user.language,
+        "joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user)
+        ],
+        "roles": [
+            {
+                "role": m.role,
+                "organisation": m.organisation and m.organisation.name,
+                "network": m.network and m.network.name,
+                "since": m.created_at.isoformat(),
+            }
+            for m in permissions.roles_of(user).memberships
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="omzien-my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def my_data_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "network/my_data.html",
+            {
+                "memberships": permissions.roles_of(request.user).memberships,
+                "addresses": EmailAddress.objects.filter(user=request.user),
+                "delete_form": form,
+            },
+            status=400,
+        )
+    user = request.user
+    logout(request)
+    services.delete_account(user=user)
+    messages.success(request, _("Your account and everything stored with it is deleted."))
+    return redirect("network:home")
+
+
+# Language -----------------------------------------------------------------------------
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Remember the chosen language in a cookie (and on the account, for e-mails)."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=True,
+        )
+        if request.user.is_authenticated:
+            services.set_language(user=request.user, language=language)
+    return response
+
+
+# Errors -------------------------------------------------------------------------------
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors or database: whatever broke may break them too.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

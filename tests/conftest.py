@@ -1,0 +1,152 @@
+"""Fixtures for every test: one network with an organisation per kind of role, and one
+user per role (the owners), plus an outsider who holds roles elsewhere."""
+
+import logging
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from network.models import Organisation, Role
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    MunicipalityFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_error_logs(request, caplog):
+    """A test that makes the application log an error fails, unless it says it expects one."""
+    caplog.set_level(logging.WARNING)
+    yield
+    if request.node.get_closest_marker("allow_error_logs"):
+        return
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail(
+            "The application logged an error: "
+            + "; ".join(f"{r.name}: {r.getMessage()}" for r in errors)
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@dataclass
+class World:
+    """A small network: who is who, and what they may touch."""
+
+    municipality: object
+    network: object
+    other_network: object
+    organisation: object
+    other_organisation: object
+    wijkteam: object
+    municipality_org: object
+    users: dict
+
+
+ROLE_NAMES = [
+    "anonymous",
+    "resident",
+    "volunteer",
+    "editor",
+    "coordinator",
+    "wijkteam",
+    "municipality",
+    "network_admin",
+    "superuser",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    municipality = MunicipalityFactory(name="West Betuwe", slug="west-betuwe")
+    network = NetworkFactory(name="Beesd voor elkaar", slug="beesd", municipality=municipality)
+    elsewhere = MunicipalityFactory(name="Elders", slug="elders")
+    other_network = NetworkFactory(name="Elders voor elkaar", slug="elders", municipality=elsewhere)
+    organisation = OrganisationFactory(
+        name="Het Klokhuis", slug="klokhuis", municipality=municipality, networks=[network]
+    )
+    other_organisation = OrganisationFactory(
+        name="Club Elders", slug="club-elders", municipality=elsewhere, networks=[other_network]
+    )
+    wijkteam = OrganisationFactory(
+        name="Wijkteam Beesd",
+        slug="wijkteam-beesd",
+        kind=Organisation.Kind.WIJKTEAM,
+        municipality=municipality,
+        networks=[network],
+    )
+    municipality_org = OrganisationFactory(
+        name="Gemeente West Betuwe",
+        slug="gemeente-west-betuwe",
+        kind=Organisation.Kind.MUNICIPALITY,
+        municipality=municipality,
+        networks=[network],
+    )
+    users = {
+        "resident": UserFactory(email="bewoner@example.org"),
+        "superuser": UserFactory(email="admin@example.org", is_staff=True, is_superuser=True),
+    }
+    scoped = {
+        "volunteer": (Role.VOLUNTEER, organisation),
+        "editor": (Role.EDITOR, organisation),
+        "coordinator": (Role.COORDINATOR, organisation),
+        "wijkteam": (Role.WIJKTEAM, wijkteam),
+        "municipality": (Role.MUNICIPALITY, municipality_org),
+    }
+    for name, (role, org) in scoped.items():
+        users[name] = MembershipFactory(
+            user=UserFactory(email=f"{name}@example.org"), role=role, organisation=org
+        ).user
+    users["network_admin"] = MembershipFactory(
+        user=UserFactory(email="netwerk@example.org"),
+        role=Role.NETWORK_ADMIN,
+        organisation=None,
+        network=network,
+    ).user
+    # The outsider holds every role, but in another network and municipality.
+    outsider = UserFactory(email="outsider@example.org")
+    for role in (Role.EDITOR, Role.COORDINATOR, Role.VOLUNTEER):
+        MembershipFactory(user=outsider, role=role, organisation=other_organisation)
+    MembershipFactory(
+        user=outsider, role=Role.NETWORK_ADMIN, organisation=None, network=other_network
+    )
+    users["outsider"] = outsider
+    return World(
+        municipality,
+        network,
+        other_network,
+        organisation,
+        other_organisation,
+        wijkteam,
+        municipality_org,
+        users,
+    )
+
+
+@pytest.fixture
+def client_for(client, world):
+    """A test client signed in as the named role (or anonymous)."""
+
+    def make(role: str):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        return client
+
+    return make
