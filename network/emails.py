@@ -35,7 +35,7 @@ def send_invitation(membership: Membership) -> None:
     else:
         key = default_token_generator.make_token(user)
         action_url = settings.SITE_URL + reverse(
-            "account_reset_password_from_key",
+            "network:accept_invitation",
             kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
         )
     _send(

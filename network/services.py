@@ -119,6 +119,14 @@ def send_pending_invitation(*, membership_id: int) -> bool:
 
 
 @transaction.atomic
+def accept_invitation(*, user: User, password: str) -> None:
+    """The invited person chose a password; the link they followed proved their address."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+
+
+@transaction.atomic
 def set_language(*, user: User, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language

@@ -38,6 +38,7 @@ urlpatterns = [
         views.manage_membership_remove,
         name="manage_membership_remove",
     ),
+    path("uitnodiging/<str:uidb36>/<str:key>/", views.accept_invitation, name="accept_invitation"),
     path("mijn-gegevens/", views.my_data, name="my_data"),
     path("mijn-gegevens/download/", views.my_data_download, name="my_data_download"),
     path("mijn-gegevens/verwijderen/", views.my_data_delete, name="my_data_delete"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +28,7 @@ from .forms import (
     OrganisationForm,
     OrganisationPageForm,
 )
-from .models import Membership, Network, Organisation, Role
+from .models import Membership, Network, Organisation, Role, User
 
 PAGE_SIZE = 25
 
@@ -274,6 +275,31 @@ def manage_membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpRe
         "network/manage/membership_remove.html",
         {"network": network, "membership": membership},
     )
+
+
+def _invited_user(uidb36: str, key: str):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import url_str_to_user_pk
+
+    try:
+        user = User.objects.get(pk=url_str_to_user_pk(uidb36))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    return user if default_token_generator.check_token(user, key) else None
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, uidb36: str, key: str) -> HttpResponse:
+    """Someone invited by a network administrator chooses their password."""
+    user = _invited_user(uidb36, key)
+    if user is None:
+        return render(request, "network/invitation_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("Your password is set. Sign in to start."))
+        return redirect("account_login")
+    return render(request, "network/accept_invitation.html", {"form": form, "invited": user})
 
 
 # Own data -----------------------------------------------------------------------------

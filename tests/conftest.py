@@ -2,6 +2,7 @@
 user per role (the owners), plus an outsider who holds roles elsewhere."""
 
 import logging
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -150,3 +151,13 @@ def client_for(client, world):
         return client
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With OMZIEN_REQUIRE_SERVICES set (as in CI), a skipped test counts as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("OMZIEN_REQUIRE_SERVICES") and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped where every service must be available: {report.longrepr}"

@@ -16,7 +16,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 # Local state (SQLite file, filesystem broker, cache, uploads) lives in var/, never in git.
-for _sub in ("static", "media", "cache", "celery/broker", "celery/processed", "celery/results"):
+for _sub in (
+    "static",
+    "media",
+    "cache",
+    "celery/broker",
+    "celery/processed",
+    "celery/results",
+    "celery/control",
+):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
@@ -205,6 +213,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

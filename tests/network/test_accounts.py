@@ -1,0 +1,161 @@
+"""Signing up, in and out, password reset, rate limits, two-step sign-in and own data."""
+
+import json
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from network.models import Membership, User
+
+
+def _link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+
+
+def test_signup_needs_a_confirmed_address_before_signing_in(db, client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "ida@example.org",
+            "password1": "fietsen langs de linge",
+            "password2": "fietsen langs de linge",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    user = User.objects.get(email="ida@example.org")
+    assert not EmailAddress.objects.get(user=user).verified
+    assert not client.get(reverse("network:start")).wsgi_request.user.is_authenticated
+    [message] = mail.outbox
+    confirm = client.post(_link(message))
+    assert confirm.status_code == 302
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.get(reverse("network:start")).status_code == 200
+
+
+def test_signup_with_bad_input_says_why(db, client):
+    response = client.post(
+        reverse("account_signup"), {"email": "geen-adres", "password1": "kort", "password2": "x"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not User.objects.exists()
+
+
+def test_login_and_logout(world, client, password):
+    response = client.post(
+        reverse("account_login"), {"login": "bewoner@example.org", "password": password}
+    )
+    assert response.status_code == 302 and response.url == reverse("network:start")
+    assert client.get(reverse("network:start")).status_code == 200
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302 and response.url == reverse("network:home")
+    assert client.get(reverse("network:start")).status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(world, client):
+    response = client.post(
+        reverse("account_login"), {"login": "bewoner@example.org", "password": "fout"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_failed_logins_are_rate_limited(world, client, password):
+    url = reverse("account_login")
+    for _ in range(5):
+        client.post(url, {"login": "bewoner@example.org", "password": "fout"})
+    # Even the right password is refused for a while after five failures on this account.
+    response = client.post(url, {"login": "bewoner@example.org", "password": password})
+    assert response.status_code in (200, 429)
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_password_reset_by_email(world, client):
+    client.post(reverse("account_reset_password"), {"email": "bewoner@example.org"})
+    [message] = mail.outbox
+    assert "bewoner@example.org" not in message.subject
+    page = client.get(_link(message), follow=True)
+    form_url = page.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"password1": "nieuw en heel geheim 7", "password2": "nieuw en heel geheim 7"}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="bewoner@example.org").check_password("nieuw en heel geheim 7")
+
+
+def test_password_reset_for_an_unknown_address_reveals_nothing(db, client):
+    response = client.post(reverse("account_reset_password"), {"email": "niemand@example.org"})
+    assert response.status_code == 302
+    assert response.url == reverse("account_reset_password_done")
+
+
+def test_two_step_sign_in_with_an_authenticator_app(world, client, password):
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    client.post(
+        reverse("account_login"), {"login": "coordinator@example.org", "password": password}
+    )
+    # Changing sign-in security asks for the password once more.
+    assert client.get(reverse("mfa_activate_totp")).status_code == 302
+    client.post(reverse("account_reauthenticate"), {"password": password})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    counter = next(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counter))
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    client.post(reverse("account_logout"))
+    # Now the password alone is not enough: a second step is asked for.
+    response = client.post(
+        reverse("account_login"), {"login": "coordinator@example.org", "password": password}
+    )
+    assert response.url == reverse("mfa_authenticate")
+    assert client.get(reverse("network:start")).status_code == 302
+
+
+def test_own_data_download_contains_only_the_person(world, client_for):
+    response = client_for("volunteer").get(reverse("network:my_data_download"))
+    data = json.loads(response.content)
+    assert data["email"] == "volunteer@example.org"
+    assert [r["role"] for r in data["roles"]] == ["volunteer"]
+    assert "bewoner@example.org" not in response.content.decode()
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_deleting_an_account_needs_confirmation(world, client_for):
+    client = client_for("volunteer")
+    response = client.post(reverse("network:my_data_delete"), {"confirm": "nee"})
+    assert response.status_code == 400
+    assert User.objects.filter(email="volunteer@example.org").exists()
+
+
+def test_deleting_an_account_removes_it_and_its_roles(world, client_for):
+    client = client_for("volunteer")
+    user_pk = world.users["volunteer"].pk
+    response = client.post(reverse("network:my_data_delete"), {"confirm": "VERWIJDER"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user_pk).exists()
+    assert not Membership.objects.filter(user_id=user_pk).exists()
+    assert client.get(reverse("network:start")).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["resident", "volunteer", "network_admin", "municipality"])
+def test_start_page_fits_the_role(world, client_for, role):
+    html = client_for(role).get(reverse("network:start")).content.decode()
+    expected = {
+        "resident": reverse("network:organisation_list"),
+        "volunteer": world.organisation.get_absolute_url(),
+        "network_admin": reverse("network:manage_network", args=["beesd"]),
+        "municipality": world.network.get_absolute_url(),
+    }[role]
+    assert expected in html
+    if role != "network_admin":
+        assert reverse("network:manage_network", args=["beesd"]) not in html
