@@ -66,7 +66,7 @@ def test_organisation_page_shows_contact_and_networks(world, client):
 
 def _grow(world, n):
     """Add n organisations (with areas) to the network: the 'larger data' of a query test."""
-    for i in range(n):
+    for _ in range(n):
         area = AreaFactory(municipality=world.municipality)
         OrganisationFactory(
             municipality=world.municipality,
