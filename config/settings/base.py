@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=45),
     },
 }
+# `manage.py seed` creates demo accounts with a known password: off unless asked for.
+SEED_ALLOWED = env.bool("SEED_ALLOWED", default=DEBUG)
 # Accounts whose e-mail address was never confirmed are personal data with no purpose.
 UNVERIFIED_ACCOUNT_RETENTION_DAYS = env.int("UNVERIFIED_ACCOUNT_RETENTION_DAYS", default=14)
 

@@ -27,3 +27,4 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # through a real worker and broker instead.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+SEED_ALLOWED = True
