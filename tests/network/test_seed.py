@@ -106,6 +106,13 @@ def test_demo_account_has_its_role_and_signs_in_with_demo(village, client, email
     response = client.post(reverse("account_login"), {"login": email, "password": "demo"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+    # The start page speaks to the role the account holds.
+    start = client.get(response.url).content.decode()
+    expected = {
+        "admin@example.org": "Platformbeheer",
+        "bewoner@example.org": "Wat u hier kunt doen",
+    }.get(email) or f"Als {Role(next(iter(memberships))[0]).label}"
+    assert expected in start
 
 
 def test_only_the_admin_demo_account_may_use_django_admin(village):
