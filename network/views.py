@@ -305,17 +305,22 @@ def accept_invitation(request: HttpRequest, uidb36: str, key: str) -> HttpRespon
 # Own data -----------------------------------------------------------------------------
 
 
-@login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def _render_my_data(request: HttpRequest, delete_form: DeleteAccountForm, status: int = 200):
     return render(
         request,
         "network/my_data.html",
         {
             "memberships": permissions.roles_of(request.user).memberships,
             "addresses": EmailAddress.objects.filter(user=request.user),
-            "delete_form": DeleteAccountForm(),
+            "delete_form": delete_form,
         },
+        status=status,
     )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    return _render_my_data(request, DeleteAccountForm())
 
 
 @login_required
@@ -354,16 +359,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 def my_data_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "network/my_data.html",
-            {
-                "memberships": permissions.roles_of(request.user).memberships,
-                "addresses": EmailAddress.objects.filter(user=request.user),
-                "delete_form": form,
-            },
-            status=400,
-        )
+        return _render_my_data(request, form, status=400)
     user = request.user
     logout(request)
     services.delete_account(user=user)
