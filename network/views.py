@@ -402,6 +402,11 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form left open too long: say so plainly instead of Django's technical page."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
