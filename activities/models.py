@@ -1,1 +1,450 @@
-"""Models arrive with the issue that builds this capability."""
+"""The shared agenda: places, activities with their schedule in plain words, and the dates
+they take place on (occurrences), which are stored so that attendance can hang on them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from network.models import Area, Municipality, Organisation
+
+
+class Theme(models.TextChoices):
+    MEETING = "meeting", _("coffee and meeting")
+    EXERCISE = "exercise", _("exercise and sport")
+    CREATIVE = "creative", _("creative")
+    CULTURE = "culture", _("culture and music")
+    OUTING = "outing", _("outings")
+    LEARNING = "learning", _("learning")
+    GAMES = "games", _("games")
+    FOOD = "food", _("eating together")
+    NATURE = "nature", _("nature and gardening")
+    HELP = "help", _("help and advice")
+    OTHER = "other", _("other")
+
+
+class TargetGroup(models.TextChoices):
+    EVERYONE = "everyone", _("everyone")
+    ELDERLY = "elderly", _("older residents")
+    ADULTS = "adults", _("adults")
+    FAMILIES = "families", _("families")
+    CHILDREN = "children", _("children")
+    YOUTH = "youth", _("young people")
+
+
+class AccessibilityFacts(models.Model):
+    """Facts residents filter on; a place has them, an activity can add to them."""
+
+    wheelchair_accessible = models.BooleanField(_("wheelchair accessible"), default=False)
+    hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Place(AccessibilityFacts):
+    """A shared location, e.g. community centre het Klokhuis, used by many organisations."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    address = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="places",
+        verbose_name=_("village or neighbourhood"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="places",
+        verbose_name=_("municipality"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.town}" if self.town else self.name
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(
+            part for part in [self.address, f"{self.postcode} {self.town}".strip()] if part
+        )
+
+
+class Room(models.Model):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.place.name}: {self.name}"
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", _("once")
+    DAILY = "daily", _("every day")
+    WEEKLY = "weekly", _("every week")
+    BIWEEKLY = "biweekly", _("every other week")
+    MONTHLY_DATE = "monthly_date", _("every month on the same date")
+    MONTHLY_WEEKDAY = "monthly_weekday", _("every month on the same weekday")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("waiting for approval")
+    RETURNED = "returned", _("returned with a comment")
+    PUBLISHED = "published", _("published")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+#: Statuses residents see: a cancelled activity stays visible, marked cancelled.
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+
+
+class ActivityQuerySet(models.QuerySet):
+    def public(self) -> ActivityQuerySet:
+        return self.filter(status__in=PUBLIC_STATUSES, organisation__is_active=True)
+
+    def of_organisation(self, organisation: Organisation) -> ActivityQuerySet:
+        return self.filter(Q(organisation=organisation) | Q(co_organisers=organisation)).distinct()
+
+
+class Activity(AccessibilityFacts):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organised by"),
+    )
+    co_organisers = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="co_organised_activities",
+        verbose_name=_("together with"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    theme = models.CharField(
+        _("theme"), max_length=20, choices=Theme.choices, default=Theme.MEETING
+    )
+    target_group = models.CharField(
+        _("for whom"), max_length=20, choices=TargetGroup.choices, default=TargetGroup.EVERYONE
+    )
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("place"),
+    )
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("room"),
+    )
+    location_note = models.CharField(
+        _("where exactly"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: we leave from the church square."),
+    )
+    cost = models.DecimalField(
+        _("cost in euros"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when it is free."),
+    )
+    cost_note = models.CharField(_("about the cost"), max_length=120, blank=True)
+    registration_required = models.BooleanField(_("registration needed"), default=False)
+    capacity = models.PositiveIntegerField(
+        _("places available"), null=True, blank=True, help_text=_("Per date. Empty: no limit.")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=30, blank=True)
+    image = models.ImageField(_("image"), upload_to="activities/", blank=True)
+    image_small = models.ImageField(upload_to="activities/", blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    sign_language = models.BooleanField(_("sign language"), default=False)
+    low_stimulus = models.BooleanField(_("low-stimulus (prikkelarm)"), default=False)
+    transport_available = models.BooleanField(_("transport can be arranged"), default=False)
+
+    # The schedule, in plain words (see recurrence.py).
+    start_date = models.DateField(_("first date"))
+    start_time = models.TimeField(_("starts at"), null=True, blank=True)
+    end_time = models.TimeField(_("ends at"), null=True, blank=True)
+    frequency = models.CharField(
+        _("how often"), max_length=20, choices=Frequency.choices, default=Frequency.ONCE
+    )
+    monthly_ordinal = models.SmallIntegerField(
+        _("which weekday of the month"),
+        null=True,
+        blank=True,
+        help_text=_("1 = first, 3 = third, -1 = last."),
+    )
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of times"), null=True, blank=True)
+    exception_dates = models.JSONField(_("skipped dates"), default=list, blank=True)
+    materialised_until = models.DateField(null=True, blank=True, editable=False)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    moderation_comment = models.TextField(_("comment from the network"), blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    imported_from = models.ForeignKey(
+        "CalendarFeed",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        editable=False,
+    )
+    external_uid = models.CharField(max_length=255, blank=True, editable=False)
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["theme"]),
+            models.Index(fields=["target_group"]),
+            models.Index(fields=["status", "published_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["imported_from", "external_uid"],
+                condition=Q(imported_from__isnull=False),
+                name="activity_unique_external_uid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:activity_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_free(self) -> bool:
+        return not self.cost
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Status.CANCELLED
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    def public(self) -> OccurrenceQuerySet:
+        return self.filter(
+            activity__status__in=PUBLIC_STATUSES, activity__organisation__is_active=True
+        )
+
+    def upcoming(self, now: datetime | None = None) -> OccurrenceQuerySet:
+        now = now or timezone.now()
+        return self.filter(Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now))
+
+    def annotate_registrations(self) -> OccurrenceQuerySet:
+        """Adds `active_registrations`: people registered or waiting (party sizes summed)."""
+        active = Q(registrations__status__in=["confirmed", "waiting"])
+        return self.annotate(
+            active_registrations=Coalesce(models.Sum("registrations__party_size", filter=active), 0)
+        )
+
+    def between(self, start: date, end: date) -> OccurrenceQuerySet:
+        """Occurrences starting on a day from start up to and including end (local days)."""
+        tz = timezone.get_current_timezone()
+        low = datetime.combine(start, datetime.min.time(), tz)
+        high = datetime.combine(end, datetime.max.time(), tz)
+        return self.filter(starts_at__gte=low, starts_at__lte=high)
+
+
+class Occurrence(models.Model):
+    """One date of an activity. `original_date` is its identity within the series: a moved
+    date keeps it, so regenerating the series recognises it."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="occurrences")
+    original_date = models.DateField()
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    all_day = models.BooleanField(default=False)
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("other place"),
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
+    )
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    is_detached = models.BooleanField(
+        default=False, help_text="Changed on its own: regenerating the series leaves it alone."
+    )
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("date")
+        verbose_name_plural = _("dates")
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["room", "starts_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "original_date"], name="occurrence_unique_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "activities:occurrence_detail",
+            kwargs={"slug": self.activity.slug, "day": self.original_date},
+        )
+
+    @property
+    def effective_place(self) -> Place | None:
+        return self.place or self.activity.place
+
+    @property
+    def effective_room(self) -> Room | None:
+        return self.room or self.activity.room
+
+    @property
+    def is_moved(self) -> bool:
+        return timezone.localtime(self.starts_at).date() != self.original_date
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("registered")
+    WAITING = "waiting", _("on the waiting list")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Registration(models.Model):
+    """A resident's place at one date. Minimal data: a name and one way to reach them."""
+
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.CASCADE, related_name="registrations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    party_size = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    status = models.CharField(max_length=20, choices=RegistrationStatus.choices)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        indexes = [models.Index(fields=["occurrence", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class CalendarFeed(models.Model):
+    """An organisation's existing calendar (ICS URL) that is imported and kept in sync."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    url = models.URLField(_("calendar address (ICS)"), max_length=500)
+    default_place = models.ForeignKey(
+        Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    default_theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.OTHER)
+    is_active = models.BooleanField(default=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    etag = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("connected calendar")
+        verbose_name_plural = _("connected calendars")
+
+    def __str__(self) -> str:
+        return self.url

@@ -33,7 +33,7 @@ class OrganisationForm(OrganisationPageForm):
     """What a network administrator may change: the record itself."""
 
     class Meta(OrganisationPageForm.Meta):
-        fields = ["name", "kind", *PAGE_FIELDS, "is_active"]
+        fields = ["name", "kind", *PAGE_FIELDS, "is_active", "is_trusted"]
 
     def __init__(self, *args, network: Network, **kwargs) -> None:
         super().__init__(*args, network=network, **kwargs)

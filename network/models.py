@@ -198,6 +198,11 @@ class Organisation(models.Model):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive organisations are hidden from residents.")
     )
+    is_trusted = models.BooleanField(
+        _("publishes directly"),
+        default=False,
+        help_text=_("Activities of trusted organisations need no approval by the network."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()

@@ -1,0 +1,180 @@
+"""The agenda's filters, shared by the agenda pages, the calendar feeds, embeds and print.
+
+Every filter is a plain query-string parameter, so any combination is a shareable URL
+(and the same URL with `.ics`, `/insluiten/` or `/afdrukken/` in front gives the same dates).
+Unknown values are reported on the form and otherwise ignored: never an error page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from network.models import Area, Network, Organisation
+
+from .models import Occurrence, Place, TargetGroup, Theme
+
+QUICK_PICKS = [
+    ("today", _("Today")),
+    ("weekend", _("This weekend")),
+    ("week", _("This week")),
+]
+
+
+def quick_pick_range(pick: str, today: date | None = None) -> tuple[date, date] | None:
+    today = today or timezone.localdate()
+    if pick == "today":
+        return today, today
+    if pick == "weekend":
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        if today.weekday() == 6:  # on Sunday, "this weekend" is today
+            saturday = today - timedelta(days=1)
+        return max(saturday, today), saturday + timedelta(days=1)
+    if pick == "week":
+        return today, today + timedelta(days=6 - today.weekday())
+    return None
+
+
+def search_occurrences(queryset: QuerySet, text: str) -> QuerySet:
+    """Dutch full-text search on PostgreSQL (stemming: "fietsen" finds "fietstocht"
+    less, but "fietst" finds "fietsen"); a plain case-insensitive match elsewhere."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        vector = SearchVector("activity__title", weight="A", config="dutch") + SearchVector(
+            "activity__description", weight="B", config="dutch"
+        )
+        query = SearchQuery(text, config="dutch", search_type="websearch")
+        return queryset.annotate(search=vector).filter(
+            Q(search=query) | Q(activity__title__icontains=text)
+        )
+    return queryset.filter(
+        Q(activity__title__icontains=text) | Q(activity__description__icontains=text)
+    )
+
+
+class OccurrenceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=QUICK_PICKS, method="filter_when", empty_label=_("Any day")
+    )
+    start = django_filters.DateFilter(
+        label=_("From"),
+        method="filter_start",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = django_filters.DateFilter(
+        label=_("Up to and including"),
+        method="filter_end",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    theme = django_filters.MultipleChoiceFilter(
+        label=_("Theme"),
+        field_name="activity__theme",
+        choices=Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    network = django_filters.ModelChoiceFilter(
+        label=_("Network"),
+        field_name="activity__organisation__networks",
+        to_field_name="slug",
+        queryset=Network.objects.order_by("name"),
+        empty_label=_("All networks"),
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        method="filter_organisation",
+        to_field_name="slug",
+        queryset=Organisation.objects.active().order_by("name"),
+        empty_label=_("All organisations"),
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Village or neighbourhood"),
+        method="filter_area",
+        queryset=Area.objects.order_by("name"),
+        empty_label=_("Everywhere"),
+    )
+    place = django_filters.ModelChoiceFilter(
+        label=_("Place"),
+        method="filter_place",
+        to_field_name="slug",
+        queryset=Place.objects.order_by("name"),
+        empty_label=_("All places"),
+    )
+    target_group = django_filters.ChoiceFilter(
+        label=_("For whom"),
+        field_name="activity__target_group",
+        choices=TargetGroup.choices,
+        empty_label=_("Everyone"),
+    )
+    free = django_filters.BooleanFilter(
+        label=_("Free"),
+        method="filter_free",
+        widget=forms.CheckboxInput,
+    )
+    wheelchair = django_filters.BooleanFilter(
+        label=_("Wheelchair accessible"),
+        method="filter_wheelchair",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Occurrence
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return search_occurrences(queryset, value)
+
+    def filter_when(self, queryset, name, value):
+        period = quick_pick_range(value)
+        return queryset.between(*period) if period else queryset
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=timezone.make_aware(_midnight(value)))
+
+    def filter_end(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=timezone.make_aware(_midnight(value + timedelta(1))))
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(Q(activity__organisation=value) | Q(activity__co_organisers=value))
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(
+            Q(place__area=value) | Q(place__isnull=True, activity__place__area=value)
+        )
+
+    def filter_place(self, queryset, name, value):
+        return queryset.filter(Q(place=value) | Q(place__isnull=True, activity__place=value))
+
+    def filter_free(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(activity__cost__isnull=True) | Q(activity__cost=0))
+
+    def filter_wheelchair(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(activity__wheelchair_accessible=True)
+            | Q(place__wheelchair_accessible=True)
+            | Q(place__isnull=True, activity__place__wheelchair_accessible=True)
+        )
+
+    @property
+    def qs(self):
+        # Several filters follow many-to-many relations; one row per date all the same.
+        return super().qs.distinct()
+
+
+def _midnight(day: date):
+    from datetime import datetime
+
+    return datetime.combine(day, datetime.min.time())
