@@ -1,11 +1,197 @@
-"""PLACEHOLDER: being written; every view here answers 501 until then."""
+"""Pages where an organisation's editors connect the calendar they already keep elsewhere.
 
-from django.http import HttpResponse
+Thin: the import itself lives in importer.py and runs as a Celery job; these pages add a
+calendar, show how the last run went in plain words, and let the editor run it now or
+disconnect. Someone who may not edit the organisation gets a 404, also for a calendar of
+another organisation reached by changing the URL.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Count, F, Min, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from network.models import Organisation
+from network.permissions import can_edit_organisation
+from network.services import DomainError
+
+from . import importer
+from .models import CalendarFeed, Place, Theme
+
+PAGE_SIZE = 50
 
 
-def feed_list(request, *args, **kwargs):
-    return HttpResponse(status=501)
+class CalendarFeedForm(forms.Form):
+    url = forms.CharField(
+        label=gettext_lazy("Address of your calendar (ICS)"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "In Google Calendar: settings of the calendar, “Public address in iCal format” "
+            "or “Secret address in iCal format”. In Outlook: publish the calendar and copy "
+            "the ICS link."
+        ),
+        widget=forms.URLInput(attrs={"autocomplete": "off", "inputmode": "url"}),
+    )
+    default_place = forms.ModelChoiceField(
+        label=gettext_lazy("Usual place"),
+        queryset=Place.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Used when an activity in your calendar has no place we know. Leave empty when "
+            "it differs."
+        ),
+    )
+    default_theme = forms.ChoiceField(
+        label=gettext_lazy("Theme of the imported activities"),
+        choices=Theme.choices,
+        initial=Theme.OTHER,
+        help_text=gettext_lazy("You can change the theme per activity afterwards."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_place"].queryset = (
+            Place.objects.filter(
+                Q(municipality_id=organisation.municipality_id)
+                | Q(municipality__networks__organisations=organisation)
+            )
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean_url(self) -> str:
+        value = self.cleaned_data["url"].strip()
+        if value.lower().startswith("webcal://"):  # what calendar programs offer to copy
+            value = "https://" + value[len("webcal://") :]
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Give an address that starts with http:// or https://."),
+        )(value)
+        try:
+            importer.check_feed_url(value)
+        except importer.FeedError as problem:
+            raise ValidationError(problem.message()) from None
+        return value
 
 
-def feed_detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _organisation(request: HttpRequest, slug: str) -> Organisation:
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("networks"), slug=slug)
+    if not can_edit_organisation(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+def _queue_sync(feed: CalendarFeed) -> None:
+    """Run the import once the feed is saved; `force` skips the ETag shortcut."""
+    transaction.on_commit(partial(importer.sync_calendar_feed.delay, feed.pk, True))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's connected calendars, and a form to connect one."""
+    organisation = _organisation(request, slug)
+    form = CalendarFeedForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feed = importer.connect_feed(
+                organisation=organisation,
+                url=form.cleaned_data["url"],
+                default_place=form.cleaned_data["default_place"],
+                default_theme=form.cleaned_data["default_theme"],
+            )
+        except DomainError as error:
+            form.add_error("url", str(error))
+        else:
+            _queue_sync(feed)
+            messages.success(
+                request,
+                _(
+                    "Your calendar is connected. We are importing it now; reload this page "
+                    "in a minute to see the result."
+                ),
+            )
+            return redirect("activities:calendar_feed", slug=organisation.slug, pk=feed.pk)
+    feeds = (
+        CalendarFeed.objects.filter(organisation=organisation)
+        .select_related("default_place")
+        .annotate(activity_count=Count("activities"))
+        .order_by("-is_active", "created_at")
+    )
+    return render(
+        request,
+        "activities/calendar_feeds/feed_list.html",
+        {"organisation": organisation, "feeds": feeds, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """How the calendar's import went, what it brought in, and "sync now" / "disconnect"."""
+    organisation = _organisation(request, slug)
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("default_place"), pk=pk, organisation=organisation
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "disconnect":
+            importer.disconnect_feed(feed=feed)
+            messages.success(
+                request,
+                _(
+                    "The calendar is disconnected. The activities it brought in stay in the "
+                    "agenda; change them here from now on."
+                ),
+            )
+            return redirect("activities:calendar_feeds", slug=organisation.slug)
+        if action == "sync" and feed.is_active:
+            _queue_sync(feed)
+            messages.success(
+                request,
+                _("We are fetching your calendar now. Reload this page in a minute."),
+            )
+        elif action == "sync":
+            messages.error(request, _("A disconnected calendar is not fetched any more."))
+        return redirect("activities:calendar_feed", slug=organisation.slug, pk=feed.pk)
+    if request.GET.get("confirm") == "disconnect" and feed.is_active:
+        return render(
+            request,
+            "activities/calendar_feeds/feed_disconnect.html",
+            {"organisation": organisation, "feed": feed},
+        )
+    now = timezone.now()
+    activities = (
+        feed.activities.select_related("possible_duplicate_of")
+        .annotate(
+            next_start=Min(
+                "occurrences__starts_at",
+                filter=Q(occurrences__starts_at__gte=now, occurrences__is_cancelled=False),
+            )
+        )
+        .order_by(F("next_start").asc(nulls_last=True), "title", "pk")
+    )
+    return render(
+        request,
+        "activities/calendar_feeds/feed_detail.html",
+        {
+            "organisation": organisation,
+            "feed": feed,
+            "page": Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )

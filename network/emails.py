@@ -18,7 +18,7 @@ from .models import Membership
 
 def _send(*, to: str, template: str, context: dict, language: str) -> None:
     with translation.override(language):
-        context = {**context, "site_url": settings.SITE_URL}
+        context = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)

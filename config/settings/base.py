@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=45),
     },
+    "extend-occurrence-horizons": {
+        "task": "activities.tasks.extend_occurrence_horizons",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 # `manage.py seed` creates demo accounts with a known password: off unless asked for.
 SEED_ALLOWED = env.bool("SEED_ALLOWED", default=DEBUG)

@@ -1,0 +1,71 @@
+"""Template helpers for the agenda: JSON-LD output and the next dates of an organisation or
+network, shown on pages whose views know nothing about activities."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+
+from network.models import Network, Organisation
+
+from ..models import Occurrence
+
+register = template.Library()
+
+#: The same escapes as Django's json_script: nothing in the data can close the script tag.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(value) -> SafeString:
+    """`{{ data|ld_json }}`: like json_script, but as schema.org structured data.
+
+    json_script writes `type="application/json"` with an id; search engines and sharing
+    previews only read `application/ld+json`, so this filter writes that instead.
+    """
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.filter
+def day_label(value: date | datetime | None, inline: str = "") -> str:
+    """A day as residents say it, "Donderdag 19 november"; the year only when it is not
+    this year. `|day_label:"inline"` keeps the weekday lower case for mid-sentence use."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    pattern = "l j F" if value.year == timezone.localdate().year else "l j F Y"
+    text = date_format(value, pattern)
+    return text if inline else capfirst(text)
+
+
+@register.simple_tag
+def upcoming_dates(owner: Organisation | Network, limit: int = 5) -> list[Occurrence]:
+    """The next public dates of an organisation (organiser or co-organiser) or of a network's
+    organisations, in ONE query, so the organisation and network pages stay constant."""
+    if isinstance(owner, Network):
+        # As the agenda's network filter: activities of the network's organisations.
+        condition = Q(activity__organisation__networks=owner)
+    else:
+        condition = Q(activity__organisation=owner) | Q(activity__co_organisers=owner)
+    return list(
+        Occurrence.objects.public()
+        .upcoming()
+        .filter(condition)
+        .distinct()
+        .select_related("activity", "activity__place", "place")
+        .order_by("starts_at", "activity__title", "pk")[:limit]
+    )

@@ -1,0 +1,492 @@
+"""The agenda as residents browse it: by day, week and month, filtered, searched, paged,
+never an error page for a strange address, and a constant number of queries."""
+
+import re
+from datetime import date, time, timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+
+from activities import services
+from activities.models import Frequency, Occurrence, Status, TargetGroup, Theme
+from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
+from tests.factories import AreaFactory, OrganisationFactory
+
+AGENDA = reverse("activities:agenda")
+WEEK = reverse("activities:agenda_week")
+MONTH = reverse("activities:agenda_month")
+
+
+@pytest.fixture
+def en(client):
+    """A client that reads the site in English, so the tests do not hang on translations."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def soon(days: int = 3) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+def once(world, title: str, day: date | None = None, **data):
+    return make_activity(
+        organisation=data.pop("organisation", world.organisation),
+        title=title,
+        start_date=day or soon(),
+        frequency=Frequency.ONCE,
+        **data,
+    )
+
+
+def titles(response) -> list[str]:
+    """The titles of the dates listed, in order."""
+    html = response.content.decode()
+    return re.findall(r'class="occurrence__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def items(response) -> list[str]:
+    """Each listed date's card as HTML."""
+    return re.findall(r'<li class="occurrence[^"]*">.*?\n</li>', response.content.decode(), re.S)
+
+
+# The day list ---------------------------------------------------------------------------
+
+
+def test_agenda_lists_coming_dates_under_dutch_day_headings(world, client):
+    place = PlaceFactory(name="Dorpshuis De Plantage", town="Beesd")
+    day = soon(4)
+    once(world, "Bloemschikken", day, place=place, room=RoomFactory(place=place, name="Serre"))
+    past = once(world, "Al geweest", soon(2))
+    Occurrence.objects.filter(activity=past).update(
+        starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2)
+    )
+    response = client.get(AGENDA)
+    assert response.status_code == 200
+    html = response.content.decode()
+    with translation.override("nl"):
+        heading = capfirst(date_format(day, "l j F"))
+    assert heading in html  # e.g. "Donderdag 19 november"
+    assert titles(response) == ["Bloemschikken"]
+    [card] = items(response)
+    assert "10:00\u201311:30" in card
+    assert "Het Klokhuis" in card
+    assert "Dorpshuis De Plantage (Serre), Beesd" in card
+
+
+def test_agenda_is_ordered_by_time_and_today_is_marked(world, en):
+    once(world, "Later", soon(0), start_time=time(23, 58), end_time=time(23, 59))
+    once(world, "Morgen", soon(1), start_time=time(9, 0), end_time=time(10, 0))
+    response = en.get(AGENDA)
+    assert titles(response) == ["Later", "Morgen"]
+    assert 'class="badge badge--today"' in response.content.decode()
+
+
+def test_drafts_and_submitted_activities_are_not_in_the_agenda(world, client):
+    once(world, "Concept", status=Status.DRAFT)
+    once(world, "Wacht op goedkeuring", status=Status.SUBMITTED)
+    once(world, "Teruggestuurd", status=Status.RETURNED)
+    once(world, "Gepubliceerd")
+    assert titles(client.get(AGENDA)) == ["Gepubliceerd"]
+
+
+def test_activities_of_an_inactive_organisation_are_hidden(world, client):
+    gone = OrganisationFactory(is_active=False)
+    once(world, "Opgeheven", organisation=gone)
+    assert titles(client.get(AGENDA)) == []
+
+
+def test_cancelled_activity_and_cancelled_date_stay_visible_marked(world, en):
+    whole = once(world, "Fietstocht")
+    services.cancel_activity(activity=whole, reason="De bus is kapot")
+    series = make_activity(organisation=world.organisation, title="Koersbal", start_date=soon(1))
+    first = series.occurrences.order_by("starts_at").first()
+    services.cancel_occurrence(occurrence=first, reason="Zaal is bezet")
+    response = en.get(AGENDA)
+    cards = {re.search(r'">([^<]+)</a></h3>', card)[1]: card for card in items(response)[:5]}
+    assert "badge--cancelled" in cards["Fietstocht"] and "De bus is kapot" in cards["Fietstocht"]
+    cancelled_date = next(card for card in items(response) if "Zaal is bezet" in card)
+    assert "badge--cancelled" in cancelled_date and "Koersbal" in cancelled_date
+    # The other dates of the series are not cancelled.
+    assert sum("Koersbal" in card and "badge--cancelled" not in card for card in items(response))
+
+
+def test_moved_date_says_it_moved(world, en):
+    series = make_activity(organisation=world.organisation, title="Koffie", start_date=soon(2))
+    first = series.occurrences.order_by("starts_at").first()
+    services.change_occurrence(
+        occurrence=first, day=soon(3), start_time=time(14, 0), end_time=time(15, 0)
+    )
+    card = next(card for card in items(en.get(AGENDA)) if "14:00" in card)
+    assert "badge--moved" in card
+    assert date_format(soon(2), "l j F") in card
+
+
+def test_co_organisers_are_shown_with_the_organiser(world, client):
+    partner = OrganisationFactory(name="Zonnebloem Beesd")
+    activity = once(world, "Samen koken")
+    activity.co_organisers.add(partner)
+    [card] = items(client.get(AGENDA))
+    assert "Het Klokhuis, Zonnebloem Beesd" in card
+
+
+def test_badges_free_registration_and_wheelchair(world, en):
+    accessible_place = PlaceFactory(wheelchair_accessible=True)
+    once(world, "Gratis en toegankelijk", place=accessible_place, registration_required=True)
+    once(world, "Betaald", cost="2.50", day=soon(4))
+    cards = items(en.get(AGENDA))
+    assert "badge--free" in cards[0] and "badge--registration" in cards[0]
+    assert "badge--wheelchair" in cards[0]
+    assert "badge--free" not in cards[1] and "badge--wheelchair" not in cards[1]
+
+
+# Filters ---------------------------------------------------------------------------------
+
+
+def test_filter_by_theme(world, client):
+    once(world, "Bingo", theme=Theme.GAMES)
+    once(world, "Wandelen", theme=Theme.EXERCISE)
+    once(world, "Schilderen", theme=Theme.CREATIVE)
+    assert titles(client.get(AGENDA, {"theme": "games"})) == ["Bingo"]
+    both = client.get(AGENDA, {"theme": ["games", "creative"]})
+    assert sorted(titles(both)) == ["Bingo", "Schilderen"]
+
+
+def test_filter_by_organisation_includes_co_organised(world, client):
+    partner = OrganisationFactory(name="Zonnebloem", slug="zonnebloem")
+    once(world, "Van het Klokhuis")
+    once(world, "Van de Zonnebloem", organisation=partner)
+    together = once(world, "Samen")
+    together.co_organisers.add(partner)
+    response = client.get(AGENDA, {"organisation": "zonnebloem"})
+    assert sorted(titles(response)) == ["Samen", "Van de Zonnebloem"]
+
+
+def test_filter_by_area_and_place_follows_a_changed_place(world, client):
+    area = AreaFactory(municipality=world.municipality, name="Rumpt")
+    here = PlaceFactory(area=area, slug="kerk-rumpt")
+    elsewhere = PlaceFactory(slug="dorpshuis-beesd")
+    once(world, "In Rumpt", place=here)
+    once(world, "In Beesd", place=elsewhere)
+    moved = once(world, "Verhuisd naar Rumpt", place=elsewhere)
+    occurrence = moved.occurrences.get()
+    services.change_occurrence(
+        occurrence=occurrence,
+        day=occurrence.original_date,
+        start_time=time(10, 0),
+        end_time=time(11, 0),
+        place=here,
+    )
+    by_area = client.get(AGENDA, {"area": area.pk})
+    assert sorted(titles(by_area)) == ["In Rumpt", "Verhuisd naar Rumpt"]
+    by_place = client.get(AGENDA, {"place": "kerk-rumpt"})
+    assert sorted(titles(by_place)) == ["In Rumpt", "Verhuisd naar Rumpt"]
+    assert titles(client.get(AGENDA, {"place": "dorpshuis-beesd"})) == ["In Beesd"]
+
+
+def test_filter_by_target_group(world, client):
+    once(world, "Voor ouderen", target_group=TargetGroup.ELDERLY)
+    once(world, "Voor kinderen", target_group=TargetGroup.CHILDREN)
+    assert titles(client.get(AGENDA, {"target_group": "elderly"})) == ["Voor ouderen"]
+
+
+def test_filter_free(world, client):
+    once(world, "Gratis")
+    once(world, "Nul euro", cost="0")
+    once(world, "Kost geld", cost="3.00")
+    assert sorted(titles(client.get(AGENDA, {"free": "on"}))) == ["Gratis", "Nul euro"]
+
+
+def test_filter_wheelchair_by_activity_or_place(world, client):
+    once(world, "Zelf toegankelijk", wheelchair_accessible=True)
+    once(world, "Plaats toegankelijk", place=PlaceFactory(wheelchair_accessible=True))
+    once(world, "Trap op", place=PlaceFactory(wheelchair_accessible=False))
+    response = client.get(AGENDA, {"wheelchair": "on"})
+    assert sorted(titles(response)) == ["Plaats toegankelijk", "Zelf toegankelijk"]
+
+
+def test_search_finds_words_in_title_and_description(world, client):
+    once(world, "Fietstocht langs de Linge")
+    once(world, "Koffieochtend", description="Na afloop maken we een korte wandeling.")
+    once(world, "Bingo")
+    assert titles(client.get(AGENDA, {"q": "linge"})) == ["Fietstocht langs de Linge"]
+    assert titles(client.get(AGENDA, {"q": "wandeling"})) == ["Koffieochtend"]
+    assert titles(client.get(AGENDA, {"q": "tango"})) == []
+
+
+def test_filters_combine_and_date_range(world, client):
+    once(world, "Bingo vroeg", soon(2), theme=Theme.GAMES)
+    once(world, "Bingo laat", soon(9), theme=Theme.GAMES)
+    once(world, "Wandelen", soon(2), theme=Theme.EXERCISE)
+    response = client.get(
+        AGENDA, {"theme": "games", "start": soon(1).isoformat(), "end": soon(5).isoformat()}
+    )
+    assert titles(response) == ["Bingo vroeg"]
+
+
+@pytest.fixture
+def fixed_today(world, monkeypatch):
+    """A daily activity for a month, then "today" fixed to a Wednesday some weeks ahead."""
+    make_activity(
+        organisation=world.organisation,
+        title="Dagelijks",
+        start_date=soon(1),
+        frequency=Frequency.DAILY,
+        count=40,
+    )
+    wednesday = soon(14)
+    wednesday += timedelta(days=(2 - wednesday.weekday()) % 7)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: wednesday)
+    return wednesday
+
+
+@pytest.mark.parametrize(("pick", "expected"), [("today", 1), ("weekend", 2), ("week", 5)])
+def test_quick_picks(fixed_today, client, pick, expected):
+    response = client.get(AGENDA, {"when": pick})
+    assert len(titles(response)) == expected
+    headings = re.findall(r'id="dag-(\d{4}-\d\d-\d\d)"', response.content.decode())
+    first = {"today": 0, "weekend": 3, "week": 0}[pick]
+    assert headings[0] == (fixed_today + timedelta(days=first)).isoformat()
+
+
+def test_quick_pick_links_keep_the_other_filters(world, en):
+    html = en.get(AGENDA, {"theme": "games", "q": "bingo", "page": "2"}).content.decode()
+    links = re.findall(r'class="chip" href="\?([^"]+)"', html)
+    today = next(link for link in links if "when=today" in link)
+    assert "theme=games" in today and "q=bingo" in today and "page" not in today
+    assert '<a class="button button--quiet" href="/agenda/">Clear filters</a>' in html
+
+
+def test_no_clear_filters_link_without_filters(world, en):
+    assert "Clear filters" not in en.get(AGENDA).content.decode()
+
+
+def test_links_leave_out_values_that_were_not_recognised(world, client):
+    html = client.get(AGENDA, {"theme": "nonsense", "organisation": "klokhuis"}).content.decode()
+    links = re.findall(r'href="([^"]*organisation=klokhuis[^"]*)"', html)
+    assert len(links) >= 5  # quick picks, views, calendar, print, embed
+    assert not [link for link in links if "nonsense" in link]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"theme": "nonsense"},
+        {"organisation": "bestaat-niet"},
+        {"area": "abc"},
+        {"area": "99999"},
+        {"place": "nergens"},
+        {"network": "nope"},
+        {"target_group": "martians"},
+        {"when": "yesterday"},
+        {"start": "2026-13-45"},
+        {"end": "morgen"},
+        {"start": "0001-01-01"},
+        {"end": "9999-12-31"},
+    ],
+)
+def test_bad_filter_values_give_a_polite_message_and_are_ignored(world, en, params):
+    once(world, "Bingo")
+    response = en.get(AGENDA, params)
+    assert response.status_code == 200
+    assert "not recognised" in response.content.decode()
+    assert titles(response) == ["Bingo"]
+
+
+@pytest.mark.parametrize("page", ["999", "x", "-1"])
+def test_bad_page_numbers_show_a_page(world, client, page):
+    once(world, "Bingo")
+    assert client.get(AGENDA, {"page": page}).status_code == 200
+
+
+def test_pagination_keeps_filters_and_days_continue(world, en):
+    make_activity(
+        organisation=world.organisation,
+        title="Elke dag",
+        start_date=soon(1),
+        frequency=Frequency.DAILY,
+        count=35,
+        theme=Theme.GAMES,
+    )
+    once(world, "Ander thema", theme=Theme.CREATIVE)
+    first = en.get(AGENDA, {"theme": "games"})
+    assert len(titles(first)) == 30
+    assert "35 dates found" in first.content.decode()
+    assert 'href="?theme=games&amp;page=2"' in first.content.decode()
+    second = en.get(AGENDA, {"theme": "games", "page": 2})
+    assert len(titles(second)) == 5
+    assert set(titles(second)) == {"Elke dag"}
+
+
+def test_feeds_and_take_home_links_carry_the_selection(world, client):
+    html = client.get(AGENDA, {"theme": "games", "free": "on", "page": "1"}).content.decode()
+    assert (
+        '<link rel="alternate" type="text/calendar" href="/agenda.ics?theme=games&amp;free=on"'
+        in html
+    )
+    assert 'type="application/rss+xml" href="/agenda/nieuw.rss"' in html
+    assert 'type="application/atom+xml" href="/agenda/nieuw.atom"' in html
+    assert 'href="/afdrukken/week/?theme=games&amp;free=on"' in html
+    assert 'href="/afdrukken/maand/?theme=games&amp;free=on"' in html
+    assert 'href="/insluiten/code/?theme=games&amp;free=on"' in html
+
+
+def test_main_menu_starts_with_the_agenda(db, client):
+    html = client.get(reverse("network:home")).content.decode()
+    menu = html.split('class="site-nav"')[1]
+    assert re.search(r"<ul>\s*<li><a href=\"/agenda/\">", menu)
+
+
+# Week and month --------------------------------------------------------------------------
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def test_week_shows_seven_days_with_previous_and_next(world, en):
+    monday = soon(14) - timedelta(days=soon(14).weekday())
+    once(world, "In de week", monday + timedelta(days=2))
+    once(world, "Week erna", monday + timedelta(days=7))
+    response = en.get(WEEK, {"week": _iso_week(monday), "theme": "meeting"})
+    html = response.content.decode()
+    assert titles(response) == ["In de week"]
+    assert len(re.findall(r'class="agenda-day"', html)) == 7
+    assert f"Week {monday.isocalendar()[1]}" in html
+    previous = _iso_week(monday - timedelta(days=7))
+    following = _iso_week(monday + timedelta(days=7))
+    assert f'href="?theme=meeting&amp;week={previous}" rel="prev"' in html
+    assert f'href="?theme=meeting&amp;week={following}" rel="next"' in html
+    # The calendar link gives exactly this week, with the filters.
+    sunday = monday + timedelta(days=6)
+    assert f"/agenda.ics?theme=meeting&amp;start={monday}&amp;end={sunday}" in html
+
+
+def test_week_from_a_start_date(world, client):
+    start = soon(10)
+    once(world, "Binnen", start + timedelta(days=6))
+    once(world, "Buiten", start + timedelta(days=7))
+    response = client.get(WEEK, {"start": start.isoformat()})
+    assert titles(response) == ["Binnen"]
+    html = response.content.decode()
+    assert f'href="?start={start + timedelta(days=7)}" rel="next"' in html
+
+
+def test_week_defaults_to_this_week(world, client):
+    once(world, "Vandaag", soon(0), start_time=time(23, 58), end_time=time(23, 59))
+    response = client.get(WEEK)
+    assert titles(response) == ["Vandaag"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"week": "2026-W60"},
+        {"week": "2026-W00"},
+        {"week": "abc"},
+        {"week": "0000-W01"},
+        {"start": "2026-02-31"},
+        {"start": "9999-12-31"},
+    ],
+)
+def test_bad_week_gives_a_message_and_this_week(world, en, params):
+    once(world, "Vandaag", soon(0), start_time=time(23, 58), end_time=time(23, 59))
+    response = en.get(WEEK, params)
+    assert response.status_code == 200
+    assert "did not recognise that week" in response.content.decode()
+    assert titles(response) == ["Vandaag"]
+
+
+def test_month_lists_days_with_something_on(world, en):
+    first = (soon(40)).replace(day=1)
+    once(world, "Eerste", first + timedelta(days=2))
+    once(world, "Tweede", first + timedelta(days=20))
+    once(world, "Volgende maand", (first + timedelta(days=32)).replace(day=1))
+    response = en.get(MONTH, {"month": f"{first:%Y-%m}"})
+    html = response.content.decode()
+    assert titles(response) == ["Eerste", "Tweede"]
+    assert len(re.findall(r'class="agenda-day"', html)) == 2
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    assert f'href="?month={previous:%Y-%m}" rel="prev"' in html
+    assert f'href="?month={following:%Y-%m}" rel="next"' in html
+    assert f'href="/afdrukken/maand/?month={first:%Y-%m}"' in html
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "abc", "0000-01", "2026-1-1"])
+def test_bad_month_gives_a_message_and_this_month(world, en, month):
+    once(world, "Vandaag", soon(0), start_time=time(23, 58), end_time=time(23, 59))
+    response = en.get(MONTH, {"month": month})
+    assert response.status_code == 200
+    assert "did not recognise that month" in response.content.decode()
+    assert titles(response) == ["Vandaag"]
+
+
+def test_a_very_full_week_is_paged(world, client, monkeypatch):
+    monkeypatch.setattr("activities.views.PERIOD_PAGE_SIZE", 4)
+    monday = soon(14) - timedelta(days=soon(14).weekday())
+    make_activity(
+        organisation=world.organisation,
+        title="Elke dag",
+        start_date=monday,
+        frequency=Frequency.DAILY,
+        count=7,
+    )
+    week = {"week": _iso_week(monday)}
+    first, second = client.get(WEEK, week), client.get(WEEK, {**week, "page": 2})
+    assert len(titles(first)) == 4 and len(titles(second)) == 3
+    # Paged, a week shows the days on this page only, not seven "nothing planned" days.
+    assert len(re.findall(r'class="agenda-day"', second.content.decode())) == 3
+    assert f"week={_iso_week(monday)}&amp;page=2" in first.content.decode()
+
+
+def test_bad_filter_on_week_page_is_reported(world, en):
+    response = en.get(WEEK, {"theme": "nonsense"})
+    assert response.status_code == 200
+    assert "not recognised" in response.content.decode()
+
+
+# Constant queries -------------------------------------------------------------------------
+
+
+def _grow(world, n: int) -> None:
+    """n more activities, each with a place, a room and a co-organiser, weekly."""
+    for i in range(n):
+        place = PlaceFactory(area=AreaFactory(municipality=world.municipality))
+        partner = OrganisationFactory(networks=[world.network])
+        activity = make_activity(
+            organisation=OrganisationFactory(networks=[world.network]),
+            title=f"Activiteit {i}",
+            start_date=soon(i % 6),
+            place=place,
+            room=RoomFactory(place=place),
+            wheelchair_accessible=bool(i % 2),
+        )
+        activity.co_organisers.add(partner, world.organisation)
+
+
+AGENDA_PAGES = {
+    "day": lambda: AGENDA,
+    "day-filtered": lambda: AGENDA + "?organisation=klokhuis&q=activiteit&free=on",
+    "week": lambda: WEEK,
+    "week-filtered": lambda: WEEK + "?network=beesd&wheelchair=on",
+    "month": lambda: MONTH,
+}
+
+
+@pytest.mark.parametrize("page", sorted(AGENDA_PAGES))
+def test_agenda_pages_run_constant_queries(world, client, django_assert_max_num_queries, page):
+    url = AGENDA_PAGES[page]()
+    _grow(world, 3)
+    client.get(url)  # warm up
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(url).status_code == 200
+    _grow(world, 40)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert titles(response)

@@ -1,0 +1,549 @@
+"""Calendar feeds (iCalendar) and news feeds (RSS, Atom), read the way clients read them."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from activities import services
+from activities.models import Activity, Frequency, Occurrence, Status, Theme
+from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
+from tests.factories import OrganisationFactory
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def tomorrow() -> date:
+    return timezone.localdate() + timedelta(days=1)
+
+
+def fetch(client, url: str, **params) -> Calendar:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def events(calendar: Calendar) -> list:
+    return list(calendar.walk("VEVENT"))
+
+
+def by_uid(calendar: Calendar) -> dict:
+    return {str(event["UID"]): event for event in events(calendar)}
+
+
+def summaries(calendar: Calendar) -> set[str]:
+    return {str(event["SUMMARY"]) for event in events(calendar)}
+
+
+def client_start(calendar: Calendar, event) -> datetime:
+    """The moment a calendar program computes for DTSTART: the wall-clock time in the
+    file, placed in the time zone as the file's own VTIMEZONE defines it."""
+    (component,) = [
+        tz
+        for tz in calendar.walk("VTIMEZONE")
+        if str(tz["TZID"]) == event["DTSTART"].params["TZID"]
+    ]
+    zone = component.to_tz(lookup_tzid=False)
+    wall = event["DTSTART"].dt.replace(tzinfo=None)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def klokhuis(world):
+    return world.organisation
+
+
+# Time zone and daylight-saving time ----------------------------------------------------
+
+
+def test_weekly_activity_keeps_local_time_across_daylight_saving_changes(client, klokhuis):
+    activity = make_activity(organisation=klokhuis, start_date=tomorrow(), start_time=time(10))
+    calendar = fetch(client, reverse("activities:organisation_ics", args=[klokhuis.slug]))
+    found = events(calendar)
+    stored = {o.original_date: o for o in activity.occurrences.all()}
+    # The stored horizon is 400 days: both a spring and an autumn change lie inside it.
+    assert len(found) == len(stored) > 52
+    offsets = set()
+    for event in found:
+        start = event.start
+        assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+        assert (start.hour, start.minute) == (10, 0)
+        assert (event.end.hour, event.end.minute) == (11, 30)
+        offsets.add(start.utcoffset())
+        occurrence = stored[start.date()]
+        # What a client computes with the VTIMEZONE in the file is the stored moment.
+        assert client_start(calendar, event) == occurrence.starts_at.astimezone(UTC)
+    assert offsets == {timedelta(hours=1), timedelta(hours=2)}
+
+
+def test_vtimezone_matches_the_time_zone_database(client, klokhuis):
+    make_activity(organisation=klokhuis)
+    calendar = fetch(client, reverse("activities:agenda_ics"))
+    (component,) = calendar.walk("VTIMEZONE")
+    assert str(component["TZID"]) == "Europe/Amsterdam"
+    assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Amsterdam"
+    defined = component.to_tz(lookup_tzid=False)
+    moment = datetime(timezone.now().year - 1, 1, 1, tzinfo=UTC)
+    end = moment + timedelta(days=3 * 366)
+    while moment < end:  # three years: every half hour in March and October, else daily
+        assert moment.astimezone(defined).utcoffset() == moment.astimezone(AMSTERDAM).utcoffset()
+        step = timedelta(minutes=30) if moment.month in (3, 10) else timedelta(days=1)
+        moment += step
+
+
+def test_calendar_properties_and_headers(client, klokhuis):
+    make_activity(organisation=klokhuis)
+    response = client.get(reverse("activities:agenda_ics"))
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["PRODID"]).startswith("-//Omzien//")
+    assert str(calendar["X-WR-CALNAME"])
+    assert calendar["REFRESH-INTERVAL"].dt == timedelta(hours=6)
+    assert b"X-PUBLISHED-TTL:PT6H" in response.content
+    assert response["Content-Disposition"] == 'inline; filename="agenda.ics"'
+    assert "max-age=900" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    # An unchanged feed is not sent again.
+    again = client.get(reverse("activities:agenda_ics"), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_event_content(client, klokhuis, settings):
+    settings.SITE_URL = "https://omzien.example"
+    place = PlaceFactory(name="Dorpshuis De Brink", address="Brink 2", postcode="4153 AB")
+    room = RoomFactory(place=place, name="Grote zaal")
+    partner = OrganisationFactory(name="Bibliotheek Beesd")
+    activity = make_activity(
+        organisation=klokhuis,
+        title="Samen schilderen",
+        frequency=Frequency.ONCE,
+        description="Met koffie en koek.",
+        place=place,
+        room=room,
+        theme=Theme.CREATIVE,
+        contact_email="privé@example.org",
+    )
+    activity.co_organisers.add(partner)
+    calendar = fetch(client, reverse("activities:activity_ics", args=[activity.slug]))
+    (event,) = events(calendar)
+    occurrence = activity.occurrences.get()
+    assert str(event["UID"]) == (
+        f"occurrence-{activity.pk}-{occurrence.original_date:%Y%m%d}@omzien.example"
+    )
+    assert str(event["SUMMARY"]) == "Samen schilderen"
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(event["LOCATION"]) == "Dorpshuis De Brink, Grote zaal, Brink 2, 4153 AB Beesd"
+    assert str(event["URL"]) == f"https://omzien.example{occurrence.get_absolute_url()}"
+    description = str(event["DESCRIPTION"])
+    assert "Met koffie en koek." in description
+    assert "Het Klokhuis" in description and "Bibliotheek Beesd" in description
+    assert str(event["ORGANIZER"].params["CN"]) == "Het Klokhuis"
+    assert not str(event["ORGANIZER"]).startswith("mailto:")
+    assert "privé@example.org" not in calendar.to_ical().decode()
+    assert event.categories == [str(Theme.CREATIVE.label)]
+    assert event["LAST-MODIFIED"].dt == activity.updated_at.replace(microsecond=0)
+    assert event["DTSTAMP"].dt.tzinfo is not None
+
+
+def test_english_on_request(client, klokhuis):
+    make_activity(organisation=klokhuis, frequency=Frequency.ONCE)
+    calendar = fetch(client, reverse("activities:agenda_ics"), lang="en")
+    assert "Organised by Het Klokhuis." in str(events(calendar)[0]["DESCRIPTION"])
+
+
+# Identity, changes and cancellations -----------------------------------------------------
+
+
+def test_uids_stay_the_same_when_the_series_is_regenerated(client, klokhuis):
+    activity = make_activity(organisation=klokhuis, frequency=Frequency.WEEKLY)
+    Activity.objects.filter(pk=activity.pk).update(
+        updated_at=activity.updated_at - timedelta(hours=1)
+    )
+    activity.refresh_from_db()
+    url = reverse("activities:activity_ics", args=[activity.slug])
+    before = by_uid(fetch(client, url))
+    services.update_activity(activity=activity, data={"end_time": time(12, 15)})
+    after = by_uid(fetch(client, url))
+    assert before.keys() == after.keys()
+    for uid, event in after.items():
+        assert (event.end.hour, event.end.minute) == (12, 15)
+        assert before[uid].end.hour == 11
+        assert event["SEQUENCE"] > before[uid]["SEQUENCE"]
+
+
+def test_moved_date_keeps_its_uid_and_shows_the_new_time(client, klokhuis):
+    activity = make_activity(organisation=klokhuis, start_date=tomorrow())
+    occurrence = activity.occurrences.order_by("starts_at")[1]
+    other_place = PlaceFactory(name="Sporthal")
+    url = reverse("activities:activity_ics", args=[activity.slug])
+    uid = f"occurrence-{activity.pk}-{occurrence.original_date:%Y%m%d}@localhost"
+    before = by_uid(fetch(client, url))[uid]
+    new_day = occurrence.original_date + timedelta(days=1)
+    services.change_occurrence(
+        occurrence=occurrence,
+        day=new_day,
+        start_time=time(14, 0),
+        end_time=time(16, 0),
+        place=other_place,
+    )
+    calendar = fetch(client, url)
+    moved = by_uid(calendar)[uid]
+    assert moved.start == datetime.combine(new_day, time(14), AMSTERDAM)
+    assert moved.end == datetime.combine(new_day, time(16), AMSTERDAM)
+    assert str(moved["LOCATION"]).startswith("Sporthal")
+    assert moved["SEQUENCE"] > before["SEQUENCE"]
+    assert len(events(calendar)) == activity.occurrences.count()
+
+
+def test_cancelled_date_and_cancelled_activity(client, klokhuis):
+    activity = make_activity(organisation=klokhuis, title="Bingo")
+    first, second = activity.occurrences.order_by("starts_at")[:2]
+    services.cancel_occurrence(occurrence=first, reason="De zaal is bezet.")
+    url = reverse("activities:activity_ics", args=[activity.slug])
+    found = by_uid(fetch(client, url, lang="en"))
+    cancelled = found[f"occurrence-{activity.pk}-{first.original_date:%Y%m%d}@localhost"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert str(cancelled["SUMMARY"]) == "Cancelled: Bingo"
+    assert "De zaal is bezet." in str(cancelled["DESCRIPTION"])
+    other = found[f"occurrence-{activity.pk}-{second.original_date:%Y%m%d}@localhost"]
+    assert str(other["STATUS"]) == "CONFIRMED"
+
+    services.cancel_activity(activity=activity, reason="We stoppen ermee.")
+    calendar = fetch(client, reverse("activities:agenda_ics"))
+    assert events(calendar)
+    assert {str(event["STATUS"]) for event in events(calendar)} == {"CANCELLED"}
+
+
+def test_drafts_and_inactive_organisations_never_appear(client, world, client_for):
+    klokhuis = world.organisation
+    make_activity(organisation=klokhuis, title="Gepubliceerd")
+    draft = make_activity(organisation=klokhuis, title="Concept", status=Status.DRAFT)
+    make_activity(organisation=klokhuis, title="Ingediend", status=Status.SUBMITTED)
+    hidden = OrganisationFactory(is_active=False, networks=[world.network])
+    make_activity(organisation=hidden, title="Verborgen")
+    for url in (
+        reverse("activities:agenda_ics"),
+        reverse("activities:network_ics", args=[world.network.slug]),
+        reverse("activities:organisation_ics", args=[klokhuis.slug]),
+    ):
+        names = summaries(fetch(client, url))
+        assert "Gepubliceerd" in names
+        assert not names & {"Concept", "Ingediend", "Verborgen"}
+    occurrence = draft.occurrences.first()
+    draft_urls = [
+        reverse("activities:activity_ics", args=[draft.slug]),
+        reverse("activities:occurrence_ics", args=[draft.slug, occurrence.original_date]),
+    ]
+    for url in draft_urls:
+        assert client.get(url).status_code == 404
+    # The editor who works on the draft may take it home; it is never cached publicly.
+    editor = client_for("editor")
+    response = editor.get(draft_urls[0])
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+
+
+# Schedules -------------------------------------------------------------------------------
+
+
+def test_third_thursday_series(client, klokhuis):
+    today = timezone.localdate()
+    # The first third Thursday after today.
+    day = today + timedelta(days=1)
+    while not (day.weekday() == 3 and 15 <= day.day <= 21):
+        day += timedelta(days=1)
+    activity = make_activity(
+        organisation=klokhuis,
+        start_date=day,
+        frequency=Frequency.MONTHLY_WEEKDAY,
+        monthly_ordinal=3,
+        count=6,
+    )
+    calendar = fetch(client, reverse("activities:activity_ics", args=[activity.slug]))
+    starts = sorted(event.start for event in events(calendar))
+    assert len(starts) == 6
+    for start in starts:
+        assert start.weekday() == 3 and 15 <= start.day <= 21
+        assert (start.hour, start.minute) == (10, 0)
+    months = [(s.year, s.month) for s in starts]
+    assert len(set(months)) == 6
+
+
+def test_all_day_dates_use_plain_dates(client, klokhuis):
+    activity = make_activity(
+        organisation=klokhuis, frequency=Frequency.ONCE, start_time=None, end_time=None
+    )
+    response = client.get(reverse("activities:activity_ics", args=[activity.slug]))
+    (event,) = events(Calendar.from_ical(response.content))
+    day = activity.start_date
+    assert event["DTSTART"].params["VALUE"] == "DATE"
+    assert event.start == day and event.end == day + timedelta(days=1)
+    assert f"DTSTART;VALUE=DATE:{day:%Y%m%d}".encode() in response.content
+
+
+# Selections ------------------------------------------------------------------------------
+
+
+def test_organisation_feed_includes_co_organised_activities(client, world):
+    klokhuis = world.organisation
+    partner = OrganisationFactory(name="Zonnebloem", slug="zonnebloem", networks=[world.network])
+    make_activity(organisation=klokhuis, title="Eigen activiteit")
+    together = make_activity(organisation=partner, title="Samen georganiseerd")
+    together.co_organisers.add(klokhuis)
+    make_activity(organisation=partner, title="Alleen de Zonnebloem")
+    calendar = fetch(client, reverse("activities:organisation_ics", args=[klokhuis.slug]))
+    assert summaries(calendar) == {"Eigen activiteit", "Samen georganiseerd"}
+    assert "Het Klokhuis" in str(calendar["X-WR-CALNAME"])
+    together_event = next(e for e in events(calendar) if str(e["SUMMARY"]) == "Samen georganiseerd")
+    assert "Het Klokhuis" in str(together_event["DESCRIPTION"])
+
+
+def test_unknown_or_inactive_organisation_and_unknown_network_are_404(client, world):
+    inactive = OrganisationFactory(is_active=False)
+    assert client.get(reverse("activities:organisation_ics", args=["niemand"])).status_code == 404
+    assert (
+        client.get(reverse("activities:organisation_ics", args=[inactive.slug])).status_code == 404
+    )
+    assert client.get(reverse("activities:network_ics", args=["nergens"])).status_code == 404
+    activity = make_activity(organisation=world.organisation)
+    missing = activity.start_date - timedelta(days=1)
+    url = reverse("activities:occurrence_ics", args=[activity.slug, missing])
+    assert client.get(url).status_code == 404
+
+
+def test_network_feed_lists_its_organisations_only(client, world):
+    make_activity(organisation=world.organisation, title="In Beesd")
+    make_activity(organisation=world.other_organisation, title="Elders")
+    calendar = fetch(client, reverse("activities:network_ics", args=[world.network.slug]))
+    assert summaries(calendar) == {"In Beesd"}
+    calendar = fetch(client, reverse("activities:network_ics", args=[world.other_network.slug]))
+    assert summaries(calendar) == {"Elders"}
+
+
+def test_filters_narrow_the_feed_like_the_agenda(client, world):
+    make_activity(organisation=world.organisation, title="Gym", theme=Theme.EXERCISE)
+    make_activity(organisation=world.organisation, title="Koffie", theme=Theme.MEETING)
+    make_activity(organisation=world.other_organisation, title="Fietsen", theme=Theme.EXERCISE)
+    url = reverse("activities:agenda_ics")
+    assert summaries(fetch(client, url)) == {"Gym", "Koffie", "Fietsen"}
+    assert summaries(fetch(client, url, theme="exercise")) == {"Gym", "Fietsen"}
+    assert summaries(fetch(client, url, theme="exercise", network="beesd")) == {"Gym"}
+    assert summaries(fetch(client, url, organisation="klokhuis")) == {"Gym", "Koffie"}
+    assert summaries(fetch(client, url, q="fiets")) == {"Fietsen"}
+    end = tomorrow() + timedelta(days=6)
+    calendar = fetch(client, url, start=tomorrow().isoformat(), end=end.isoformat())
+    assert len(events(calendar)) == 3  # weekly: one date each in one week
+    # A filter on a single theme gives the subscription its name.
+    assert "exercise" in str(fetch(client, url, theme="exercise", lang="en")["X-WR-CALNAME"])
+    # Values that mean nothing are ignored, never an error.
+    assert summaries(fetch(client, url, theme="nonsense", start="gisteren")) == {
+        "Gym",
+        "Koffie",
+        "Fietsen",
+    }
+
+
+def test_window_past_two_weeks_to_the_horizon_without_a_cap(client, klokhuis):
+    activity = make_activity(
+        organisation=klokhuis, frequency=Frequency.DAILY, start_date=tomorrow(), count=100
+    )
+    # History, as attendance leaves it: dates 10 and 20 days ago.
+    for days_ago in (10, 20):
+        day = timezone.localdate() - timedelta(days=days_ago)
+        starts_at, ends_at, all_day = services.occurrence_times(activity, day)
+        Occurrence.objects.create(
+            activity=activity,
+            original_date=day,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            all_day=all_day,
+        )
+    far = make_activity(
+        organisation=klokhuis,
+        title="Kerstmarkt",
+        frequency=Frequency.ONCE,
+        start_date=timezone.localdate() + timedelta(days=300),
+    )
+    for url in (
+        reverse("activities:agenda_ics"),
+        reverse("activities:organisation_ics", args=[klokhuis.slug]),
+        reverse("activities:activity_ics", args=[activity.slug]),
+    ):
+        dates = {event.start.date() for event in events(fetch(client, url))}
+        assert timezone.localdate() - timedelta(days=10) in dates
+        assert timezone.localdate() - timedelta(days=20) not in dates
+        assert tomorrow() + timedelta(days=99) in dates  # all 100 dates, no small cap
+    dates = {
+        event.start.date() for event in events(fetch(client, reverse("activities:agenda_ics")))
+    }
+    assert len(dates) == 101 + 1
+    assert far.start_date in dates
+
+
+def test_occurrence_feed_is_one_date_to_add(client, klokhuis):
+    activity = make_activity(organisation=klokhuis, title="Koffie")
+    occurrence = activity.occurrences.order_by("starts_at")[2]
+    url = reverse("activities:occurrence_ics", args=[activity.slug, occurrence.original_date])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{activity.slug}-{occurrence.original_date.isoformat()}.ics"'
+    )
+    calendar = Calendar.from_ical(response.content)
+    (event,) = events(calendar)
+    assert event.start == timezone.localtime(occurrence.starts_at)
+    assert str(event["UID"]).startswith(f"occurrence-{activity.pk}-")
+    assert calendar.walk("VTIMEZONE")
+    assert "REFRESH-INTERVAL" not in calendar
+
+
+def test_feeds_run_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    urls = [
+        reverse("activities:agenda_ics") + "?theme=meeting&organisation=klokhuis&network=beesd",
+        reverse("activities:network_ics", args=[world.network.slug]),
+        reverse("activities:organisation_ics", args=[world.organisation.slug]),
+    ]
+    first = make_activity(organisation=world.organisation, count=2)
+    small = {}
+    for url in urls:
+        with django_assert_max_num_queries(10) as captured:
+            assert client.get(url).status_code == 200
+        small[url] = len(captured.captured_queries)
+    with django_assert_max_num_queries(8) as captured:
+        client.get(reverse("activities:activity_ics", args=[first.slug]))
+    small_activity = len(captured.captured_queries)
+
+    place = PlaceFactory()
+    for n in range(6):
+        partner = OrganisationFactory(networks=[world.network])
+        activity = make_activity(
+            organisation=world.organisation,
+            title=f"Activiteit {n}",
+            frequency=Frequency.DAILY,
+            count=30,
+            place=place,
+        )
+        activity.co_organisers.add(partner, world.wijkteam)
+    first.co_organisers.add(world.wijkteam)
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            calendar = fetch(client, url)
+        assert len(events(calendar)) >= 180
+    with django_assert_max_num_queries(small_activity):
+        client.get(reverse("activities:activity_ics", args=[first.slug]))
+
+
+# News feeds ------------------------------------------------------------------------------
+
+
+def publish(activity: Activity, minutes_ago: int) -> Activity:
+    moment = timezone.now() - timedelta(minutes=minutes_ago)
+    Activity.objects.filter(pk=activity.pk).update(published_at=moment)
+    activity.refresh_from_db()
+    return activity
+
+
+def test_rss_lists_newly_published_activities(client, world):
+    publish(make_activity(organisation=world.organisation, title="Oud"), 60)
+    publish(
+        make_activity(
+            organisation=world.organisation,
+            title="Nieuw",
+            frequency=Frequency.MONTHLY_WEEKDAY,
+            start_date=date(2027, 1, 21),
+            monthly_ordinal=3,
+        ),
+        5,
+    )
+    make_activity(organisation=world.organisation, title="Concept", status=Status.DRAFT)
+    publish(make_activity(organisation=world.other_organisation, title="Elders"), 30)
+    response = client.get(reverse("activities:latest_rss"), {"lang": "en"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    channel = ET.fromstring(response.content).find("channel")
+    items = channel.findall("item")
+    assert [item.findtext("title") for item in items] == ["Nieuw", "Elders", "Oud"]
+    newest = items[0]
+    nieuw = Activity.objects.get(title="Nieuw")
+    assert newest.findtext("link") == f"http://localhost:8000{nieuw.get_absolute_url()}"
+    assert "every third thursday of the month" in newest.findtext("description").lower()
+    assert newest.findtext("pubDate")
+
+    channel = ET.fromstring(
+        client.get(reverse("activities:latest_rss"), {"network": "beesd"}).content
+    )
+    titles = [i.findtext("title") for i in channel.find("channel").findall("item")]
+    assert titles == ["Nieuw", "Oud"]
+    assert client.get(reverse("activities:latest_rss"), {"network": "nergens"}).status_code == 404
+
+
+def test_rss_for_one_organisation_includes_co_organised(client, world):
+    partner = OrganisationFactory(networks=[world.network])
+    publish(make_activity(organisation=world.organisation, title="Eigen"), 10)
+    together = publish(make_activity(organisation=partner, title="Samen"), 5)
+    together.co_organisers.add(world.organisation)
+    publish(make_activity(organisation=partner, title="Anders"), 1)
+    response = client.get(reverse("activities:latest_rss"), {"organisation": "klokhuis"})
+    items = ET.fromstring(response.content).find("channel").findall("item")
+    assert [item.findtext("title") for item in items] == ["Samen", "Eigen"]
+
+
+def test_atom_feed(client, world, django_assert_max_num_queries):
+    for n in range(3):
+        publish(make_activity(organisation=world.organisation, title=f"Activiteit {n}"), n)
+    with django_assert_max_num_queries(4) as small:
+        response = client.get(reverse("activities:latest_atom"), {"lang": "en"})
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [
+        "Activiteit 0",
+        "Activiteit 1",
+        "Activiteit 2",
+    ]
+    assert "Organised by Het Klokhuis." in entries[0].findtext(f"{ATOM}summary")
+    for n in range(3, 60):
+        publish(make_activity(organisation=world.organisation, title=f"Activiteit {n}"), n)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("activities:latest_atom"))
+    assert len(ET.fromstring(response.content).findall(f"{ATOM}entry")) == 50
+
+
+def test_alternate_links_carry_the_agenda_filters(rf, world):
+    from activities.feeds import alternate_links
+
+    request = rf.get("/agenda/", {"theme": "exercise", "network": "beesd", "page": "2"})
+    links = {link.type: link.href for link in alternate_links(request)}
+    assert links["text/calendar"] == "http://localhost:8000/agenda.ics?theme=exercise&network=beesd"
+    assert links["application/rss+xml"] == "http://localhost:8000/agenda/nieuw.rss?network=beesd"
+    assert links["application/atom+xml"].endswith("/agenda/nieuw.atom?network=beesd")
+
+
+def test_text_survives_escaping_and_folding(client, world, settings):
+    settings.SITE_URL = "https://omzien.example"
+    organisation = OrganisationFactory(name='Stichting "De Brug"; Beesd, Gelderland')
+    title = "Koffie, thee; en \\ meer 🎉"
+    description = (
+        "Eerste regel\nTweede regel, met café-crème; " + "één twee drie " * 30 + "\r\nEind"
+    )
+    activity = make_activity(
+        organisation=organisation, title=title, description=description, frequency=Frequency.ONCE
+    )
+    response = client.get(reverse("activities:activity_ics", args=[activity.slug]))
+    for line in response.content.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode()  # a fold never splits a character
+    (event,) = events(Calendar.from_ical(response.content))
+    assert str(event["SUMMARY"]) == title
+    assert str(event["DESCRIPTION"]).startswith(description.replace("\r\n", "\n"))
+    assert str(event["ORGANIZER"].params["CN"]) == "Stichting 'De Brug'; Beesd, Gelderland"
+    assert str(event["ORGANIZER"]) == f"https://omzien.example/organisaties/{organisation.slug}/"
