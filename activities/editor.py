@@ -309,12 +309,16 @@ def activity_cancel(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("activities:my_activities")
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.cancel_activity(activity=activity, reason=form.cleaned_data["reason"])
-        messages.success(
-            request,
-            _("“%(title)s” is cancelled. Residents see it marked as cancelled.")
-            % {"title": activity.title},
-        )
+        try:
+            services.cancel_activity(activity=activity, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is cancelled. Residents see it marked as cancelled.")
+                % {"title": activity.title},
+            )
         return redirect("activities:my_activities")
     return render(
         request, "activities/editor/activity_cancel.html", {"activity": activity, "form": form}

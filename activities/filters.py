@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,6 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Area, Network, Organisation
 
 from .models import Occurrence, Place, TargetGroup, Theme
+
+
+def validate_agenda_year(value: date) -> None:
+    """Far-off years are reported like any unknown value, never a server error."""
+    if not 2000 <= value.year <= 2100:
+        raise ValidationError(_("Choose a date between 2000 and 2100."))
+
 
 QUICK_PICKS = [
     ("today", _("Today")),
@@ -70,11 +78,13 @@ class OccurrenceFilter(django_filters.FilterSet):
         label=_("From"),
         method="filter_start",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_agenda_year],
     )
     end = django_filters.DateFilter(
         label=_("Up to and including"),
         method="filter_end",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_agenda_year],
     )
     theme = django_filters.MultipleChoiceFilter(
         label=_("Theme"),
@@ -168,10 +178,52 @@ class OccurrenceFilter(django_filters.FilterSet):
             | Q(place__isnull=True, activity__place__wheelchair_accessible=True)
         )
 
+    #: Filters that follow a many-to-many relation and can repeat a date.
+    MULTI_ROW_FILTERS = frozenset({"network", "organisation"})
+    #: Above this many choices a dropdown waits for a network to be chosen first.
+    MAX_CHOICES = 300
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        self._limit_choices_to_network()
+
+    def _limit_choices_to_network(self) -> None:
+        """In a region, offer only the chosen network's organisations, places and areas.
+
+        Validation still accepts any slug (a shared link keeps working) and a chosen value
+        always stays on offer; only the other choices shrink, so the form stays small on a
+        phone and cheap to render. A village (few organisations) gets every choice.
+        """
+        if Organisation.objects.active().count() <= self.MAX_CHOICES:
+            return
+        data = self.data or {}
+        slug = data.get("network")
+        network = Network.objects.filter(slug=slug).first() if slug else None
+        scopes = {
+            "organisation": ("slug", Q(networks=network)),
+            "place": ("slug", Q(municipality_id=getattr(network, "municipality_id", None))),
+            "area": ("pk", Q(municipality_id=getattr(network, "municipality_id", None))),
+        }
+        for name, (key, in_network) in scopes.items():
+            field = self.form.fields[name]
+            chosen = Q(**{key: data.get(name)}) if data.get(name) else Q(pk__in=[])
+            offered = field.queryset.filter((in_network if network else Q(pk__in=[])) | chosen)
+            iterator = field.iterator(field)
+            iterator.queryset = offered.distinct()
+            field.widget.choices = iterator
+            if network is None:
+                field.help_text = _("Choose a network first to see the choices.")
+
     @property
     def qs(self):
-        # Several filters follow many-to-many relations; one row per date all the same.
-        return super().qs.distinct()
+        queryset = super().qs
+        data = (
+            self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        )
+        if any(data.get(name) for name in self.MULTI_ROW_FILTERS):
+            # Following many-to-many relations can repeat a date: one row per date.
+            queryset = queryset.distinct()
+        return queryset
 
 
 def _midnight(day: date):

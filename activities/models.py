@@ -403,6 +403,9 @@ class Registration(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
     party_size = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    language = models.CharField(
+        max_length=8, default="nl", editable=False, help_text="Language of the e-mails."
+    )
     status = models.CharField(max_length=20, choices=RegistrationStatus.choices)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -414,6 +417,8 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    promotion_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -220,9 +220,11 @@ def describe(schedule: Schedule) -> str:
 
 
 def _weekday_name(weekday: int) -> str:
+    """The weekday as the language writes it mid-sentence: "Thursday", "donderdag" (Django's
+    Dutch catalogue has them in lower case already; English keeps the capital)."""
     from django.utils.dates import WEEKDAYS
 
-    return str(WEEKDAYS[weekday]).lower()
+    return str(WEEKDAYS[weekday])
 
 
 def _ordinal_word(ordinal: int) -> str:

@@ -94,22 +94,23 @@ def materialise_occurrences(
                     all_day=all_day,
                 )
             )
-        elif (
-            not occurrence.is_detached
-            and occurrence.starts_at >= now
-            and (
-                occurrence.starts_at,
-                occurrence.ends_at,
-                occurrence.all_day,
-            )
-            != (starts_at, ends_at, all_day)
-        ):
-            occurrence.starts_at, occurrence.ends_at, occurrence.all_day = (
+        elif not occurrence.is_detached and occurrence.starts_at >= now:
+            # Not detached yet cancelled: an earlier regeneration cancelled it because it
+            # dropped out of the schedule (editors' cancellations detach). It is back now.
+            restored = occurrence.is_cancelled
+            moved = (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != (
                 starts_at,
                 ends_at,
                 all_day,
             )
-            updated.append(occurrence)
+            if restored or moved:
+                occurrence.starts_at, occurrence.ends_at, occurrence.all_day = (
+                    starts_at,
+                    ends_at,
+                    all_day,
+                )
+                occurrence.is_cancelled, occurrence.cancel_reason = False, ""
+                updated.append(occurrence)
     for occurrence in existing.values():
         if occurrence.starts_at < now:
             continue
@@ -121,7 +122,11 @@ def materialise_occurrences(
         else:
             removed.append(occurrence.pk)
     Occurrence.objects.bulk_create(created, batch_size=1000)
-    Occurrence.objects.bulk_update(updated, ["starts_at", "ends_at", "all_day"], batch_size=1000)
+    Occurrence.objects.bulk_update(
+        updated,
+        ["starts_at", "ends_at", "all_day", "is_cancelled", "cancel_reason"],
+        batch_size=1000,
+    )
     Occurrence.objects.bulk_update(cancelled, ["is_cancelled", "cancel_reason"], batch_size=1000)
     Occurrence.objects.filter(pk__in=removed).delete()
     activity.materialised_until = until
@@ -166,6 +171,18 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _normalised(data: dict) -> dict:
+    """Skipped dates as sorted ISO strings: the JSON field cannot hold date objects, and the
+    same dates in another order or type are no schedule change."""
+    if data.get("exception_dates") is None:
+        return data
+    try:
+        days = recurrence.parse_dates(data["exception_dates"])
+    except (TypeError, ValueError):
+        raise DomainError(_("A skipped date is not a valid date.")) from None
+    return {**data, "exception_dates": sorted({day.isoformat() for day in days})}
+
+
 def _check_schedule(activity: Activity) -> None:
     if activity.start_time and activity.end_time and activity.end_time == activity.start_time:
         raise DomainError(_("The end time must differ from the start time."))
@@ -191,7 +208,7 @@ def create_activity(
     submit: bool = True,
 ) -> Activity:
     """Register an activity. Trusted organisations publish at once, others submit it."""
-    activity = Activity(organisation=organisation, created_by=created_by, **data)
+    activity = Activity(organisation=organisation, created_by=created_by, **_normalised(data))
     _check_schedule(activity)
     activity.slug = unique_slug(activity.title)
     activity.status = _initial_status(organisation, submit)
@@ -207,8 +224,11 @@ def create_activity(
 @transaction.atomic
 def update_activity(*, activity: Activity, data: dict, co_organisers=None) -> Activity:
     """Change an activity; a changed schedule regenerates future dates, never past ones."""
+    data = _normalised(data)
+    # Compare with what is stored: a ModelForm may have set the new values on `activity`.
+    stored = Activity.objects.filter(pk=activity.pk).values(*SCHEDULE_FIELDS).first() or {}
     schedule_changed = any(
-        getattr(activity, name) != value for name, value in data.items() if name in SCHEDULE_FIELDS
+        stored.get(name) != value for name, value in data.items() if name in SCHEDULE_FIELDS
     )
     for name, value in data.items():
         setattr(activity, name, value)
@@ -234,9 +254,17 @@ def cancel_occurrence(*, occurrence: Occurrence, reason: str) -> Occurrence:
 
 @transaction.atomic
 def restore_occurrence(*, occurrence: Occurrence) -> Occurrence:
+    """Undo a cancellation. A date that was only cancelled (not moved, no other place) joins
+    the series again, so a later change of the series' times reaches it too."""
     occurrence.is_cancelled = False
     occurrence.cancel_reason = ""
-    occurrence.save(update_fields=["is_cancelled", "cancel_reason"])
+    as_in_series = occurrence_times(occurrence.activity, occurrence.original_date)
+    occurrence.is_detached = bool(
+        occurrence.place_id
+        or occurrence.room_id
+        or (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != as_in_series
+    )
+    occurrence.save(update_fields=["is_cancelled", "cancel_reason", "is_detached"])
     return occurrence
 
 
@@ -250,17 +278,26 @@ def change_occurrence(
     place: Place | None = None,
     room: Room | None = None,
 ) -> Occurrence:
-    """Move one date or give it another place without touching the series."""
-    if occurrence.starts_at < timezone.now():
+    """Move one date or give it another place without touching the series.
+
+    As in the series (occurrence_times), an end time before the start time ends the next
+    day: an evening until past midnight. Without a start time the date is all day.
+    """
+    now = timezone.now()
+    if occurrence.starts_at < now:
         raise DomainError(_("A date in the past cannot be changed."))
-    if room is not None and place is not None and room.place_id != place.pk:
+    effective_place = place or occurrence.activity.place
+    if room is not None and (effective_place is None or room.place_id != effective_place.pk):
         raise DomainError(_("That room is not in the chosen place."))
+    if start_time is not None and end_time == start_time:
+        raise DomainError(_("The end time must differ from the start time."))
     starts_at = local_datetime(day, start_time)
     ends_at = None
     if end_time is not None:
-        if start_time is not None and end_time <= start_time:
-            raise DomainError(_("The end time lies before the start time."))
-        ends_at = local_datetime(day, end_time)
+        after_midnight = start_time is not None and end_time < start_time
+        ends_at = local_datetime(day + timedelta(days=after_midnight), end_time)
+    if (ends_at or starts_at) < now:
+        raise DomainError(_("A date cannot be moved into the past."))
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
     occurrence.all_day = start_time is None
     occurrence.place, occurrence.room = place, room
@@ -273,10 +310,18 @@ def change_occurrence(
 
 @transaction.atomic
 def cancel_activity(*, activity: Activity, reason: str) -> Activity:
-    """Cancel the whole activity; it stays visible to residents, marked cancelled."""
+    """Cancel the whole activity; it stays visible to residents, marked cancelled.
+
+    Cancelled counts as public, so an activity residents never saw cannot be cancelled:
+    that would show it to them for the first time.
+    """
+    if activity.status != Status.PUBLISHED and activity.published_at is None:
+        raise DomainError(
+            _("This activity was never published, so residents never saw it: nothing to cancel.")
+        )
     activity.status = Status.CANCELLED
     activity.cancel_reason = reason.strip()
-    activity.save(update_fields=["status", "cancel_reason"])
+    activity.save(update_fields=["status", "cancel_reason", "updated_at"])
     return activity
 
 
@@ -290,7 +335,7 @@ def submit_activity(*, activity: Activity) -> Activity:
     activity.status = _initial_status(activity.organisation, submit=True)
     if activity.status == Status.PUBLISHED:
         activity.published_at = timezone.now()
-    activity.save(update_fields=["status", "published_at"])
+    activity.save(update_fields=["status", "published_at", "updated_at"])
     return activity
 
 
@@ -301,7 +346,7 @@ def approve_activity(*, activity: Activity) -> Activity:
     activity.status = Status.PUBLISHED
     activity.published_at = timezone.now()
     activity.moderation_comment = ""
-    activity.save(update_fields=["status", "published_at", "moderation_comment"])
+    activity.save(update_fields=["status", "published_at", "moderation_comment", "updated_at"])
     return activity
 
 
@@ -313,7 +358,7 @@ def return_activity(*, activity: Activity, comment: str) -> Activity:
         raise DomainError(_("Say what should change, so the editor knows what to do."))
     activity.status = Status.RETURNED
     activity.moderation_comment = comment.strip()
-    activity.save(update_fields=["status", "moderation_comment"])
+    activity.save(update_fields=["status", "moderation_comment", "updated_at"])
     return activity
 
 
@@ -337,3 +382,136 @@ def overlapping_occurrences(
         .select_related("activity__organisation")
         .order_by("starts_at")
     )
+
+
+# Places ----------------------------------------------------------------------------------
+
+#: What a network administrator may set on a place (rooms go separately).
+PLACE_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "town",
+    "area",
+    "wheelchair_accessible",
+    "hearing_loop",
+    "accessible_toilet",
+    "latitude",
+    "longitude",
+)
+
+
+def unique_place_slug(name: str, town: str = "") -> str:
+    """ "het-klokhuis-beesd"; the town keeps two village halls of the same name apart."""
+    base = slugify(f"{name} {town}" if town and slugify(town) not in slugify(name) else name)
+    base = base[:140] or "plaats"
+    taken = set(Place.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_place(place: Place) -> None:
+    if not slugify(place.name):
+        raise DomainError(_("Use at least one letter or digit in the name."))
+    if place.area_id and place.area.municipality_id != place.municipality_id:
+        raise DomainError(_("That village or neighbourhood lies in another municipality."))
+    if (place.latitude is None) != (place.longitude is None):
+        raise DomainError(_("Give both latitude and longitude, or neither."))
+    twins = Place.objects.filter(
+        municipality_id=place.municipality_id,
+        name__iexact=place.name,
+        town__iexact=place.town,
+    ).exclude(pk=place.pk)
+    if twins.exists():
+        raise DomainError(
+            _("There is already a place called %(name)s here. Edit that one instead.")
+            % {"name": place.name}
+        )
+
+
+def _check_room_names(names: list[str]) -> list[str]:
+    names = [name.strip() for name in names]
+    if any(not name for name in names):
+        raise DomainError(_("Give every room a name."))
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise DomainError(_("Two rooms are called %(name)s.") % {"name": name})
+        seen.add(name.casefold())
+    return names
+
+
+@transaction.atomic
+def create_place(*, municipality, data: dict, rooms: list[str] | tuple[str, ...] = ()) -> Place:
+    """A shared place of a municipality, with its rooms, e.g. het Klokhuis: "Grote zaal"."""
+    place = Place(municipality=municipality, **{k: v for k, v in data.items() if k in PLACE_FIELDS})
+    place.name = place.name.strip()
+    _check_place(place)
+    names = _check_room_names(list(rooms))
+    place.slug = unique_place_slug(place.name, place.town)
+    place.save()
+    Room.objects.bulk_create([Room(place=place, name=name) for name in names])
+    return place
+
+
+@transaction.atomic
+def update_place(
+    *, place: Place, data: dict, rooms: list[tuple[int | None, str]] | None = None
+) -> Place:
+    """Change a place; its slug stays, so links and feeds filtered on it keep working.
+
+    `rooms` is the complete list of rooms after saving, as (id or None for a new room, name).
+    A room left out is removed, unless an activity or a coming date uses it: then the
+    administrator has to move those first, so no activity silently loses its room.
+    """
+    for name, value in data.items():
+        if name in PLACE_FIELDS:
+            setattr(place, name, value)
+    place.name = place.name.strip()
+    _check_place(place)
+    place.save()
+    if rooms is not None:
+        _update_rooms(place, rooms)
+    return place
+
+
+def _update_rooms(place: Place, rooms: list[tuple[int | None, str]]) -> None:
+    current = {room.pk: room for room in Room.objects.select_for_update().filter(place=place)}
+    names = _check_room_names([name for _pk, name in rooms])
+    kept: dict[int, str] = {}
+    added: list[str] = []
+    for (pk, _name), name in zip(rooms, names, strict=True):
+        if pk is None:
+            added.append(name)
+        elif pk in current and pk not in kept:
+            kept[pk] = name
+        else:
+            raise DomainError(_("That room does not belong to this place."))
+    removed = [room for pk, room in current.items() if pk not in kept]
+    if removed:
+        in_use = (
+            Room.objects.filter(pk__in=[room.pk for room in removed])
+            .filter(Q(activities__isnull=False) | Q(occurrences__starts_at__gte=timezone.now()))
+            .distinct()
+            .values_list("name", flat=True)
+        )
+        if in_use:
+            raise DomainError(
+                _(
+                    "Activities still use this room: %(names)s. Give those activities another "
+                    "room first."
+                )
+                % {"names": ", ".join(sorted(in_use))}
+            )
+        Room.objects.filter(pk__in=[room.pk for room in removed]).delete()
+    renamed = [current[pk] for pk, name in kept.items() if current[pk].name != name]
+    # Two steps, so swapping two names never trips the unique constraint half-way.
+    for room in renamed:
+        room.name = f"~{room.pk}~"
+    Room.objects.bulk_update(renamed, ["name"])
+    for room in renamed:
+        room.name = kept[room.pk]
+    Room.objects.bulk_update(renamed, ["name"])
+    Room.objects.bulk_create([Room(place=place, name=name) for name in added])

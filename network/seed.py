@@ -43,7 +43,7 @@ from typing import Any, TextIO, TypeVar
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from .models import Area, Membership, Municipality, Network, Organisation, Role, User
@@ -179,6 +179,17 @@ def _discover_seed_modules() -> None:
             importlib.import_module(module)
 
 
+def _analyze() -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load.
+
+    Until autovacuum comes along PostgreSQL believes freshly loaded tables are empty and
+    picks nested loops: the agenda's week page took 8 s instead of 0.1 s on a new region.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def run_seed(
     scale: str,
     seed: int = 1,
@@ -208,6 +219,7 @@ def run_seed(
             ctx.log(
                 f"{step.__module__}.{step.__name__}: {time.perf_counter() - step_started:.1f} s"
             )
+    _analyze()
     return SeedResult(scale, seed, factor, time.perf_counter() - started, dict(ctx.counts))
 
 

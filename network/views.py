@@ -337,6 +337,18 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user)
         ],
+        "registrations": [
+            {
+                "activity": r.occurrence.activity.title,
+                "date": r.occurrence.starts_at.isoformat(),
+                "name": r.name,
+                "email": r.email,
+                "phone": r.phone,
+                "people": r.party_size,
+                "status": r.status,
+            }
+            for r in user.registrations.select_related("occurrence__activity")
+        ],
         "roles": [
             {
                 "role": m.role,

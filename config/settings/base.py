@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.extend_occurrence_horizons",
         "schedule": crontab(hour=2, minute=30),
     },
+    "sync-calendar-feeds": {
+        "task": "activities.importer.sync_all_calendar_feeds",
+        "schedule": crontab(minute=20),
+    },
 }
 # `manage.py seed` creates demo accounts with a known password: off unless asked for.
 SEED_ALLOWED = env.bool("SEED_ALLOWED", default=DEBUG)

@@ -19,6 +19,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def client_for(client_for, settings):
+    """The pages in English: the assertions below read the English texts."""
+
+    def make(role: str):
+        client = client_for(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
 def feed_server(settings):
     yield from running_server(settings)
 
@@ -150,9 +162,10 @@ def test_the_feed_page_shows_problems_and_possible_duplicates(world, client_for,
     sync_calendar_feed.delay(feed.pk, True).get()
     page = client.get(detail_url(feed)).content.decode()
     assert "The last import did not work." in page
-    assert "not give a valid calendar" in page
+    # The problem is stored as the import found it, in the site's language (Dutch).
+    assert "geen geldig agendabestand" in page
     listing = client.get(list_url(world.organisation)).content.decode()
-    assert "Not working" in listing and "not give a valid calendar" in listing
+    assert "Not working" in listing and "geen geldig agendabestand" in listing
 
 
 def test_fetch_now_runs_the_import(

@@ -599,7 +599,8 @@ def test_redirects_are_followed_but_only_to_http(world, trusted, feed_server):
 
     hostile = connect(trusted, feed_server.serve("/stiekem.ics", location="file:///etc/passwd"))
     report = sync(hostile)
-    assert "refuse" in report["error"] and not hostile.activities.exists()
+    hostile.refresh_from_db()
+    assert report["error"] and hostile.last_error and not hostile.activities.exists()
 
 
 # The scheduled job ---------------------------------------------------------------------
