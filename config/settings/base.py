@@ -273,6 +273,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Record who opens sensitive records; referrals write to it in later issues.
         "omzien.audit": {"level": "INFO", "propagate": True},
     },
