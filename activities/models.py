@@ -419,6 +419,7 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     promotion_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

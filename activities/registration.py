@@ -235,10 +235,35 @@ def cancel_registration(*, registration: Registration) -> list[Registration]:
 _MESSAGES = {
     "confirmation": (_ACTIVE, registration_emails.send_registration_confirmation),
     "promoted": ((RegistrationStatus.CONFIRMED,), registration_emails.send_place_available),
+    "cancelled": (_ACTIVE, registration_emails.send_date_cancelled),
 }
 
 
-_SENT_FLAGS = {"confirmation": "confirmation_sent_at", "promoted": "promotion_sent_at"}
+_SENT_FLAGS = {
+    "confirmation": "confirmation_sent_at",
+    "promoted": "promotion_sent_at",
+    "cancelled": "cancellation_sent_at",
+}
+
+
+def notify_registrants_of_cancellation(*, occurrences) -> int:
+    """Tell everyone registered or waiting for these dates that they are called off.
+
+    Called by the services that cancel a date or an activity, inside their transaction;
+    the e-mails go out after it commits, once each.
+    """
+    registrations = (
+        Registration.objects.filter(
+            occurrence__in=occurrences, status__in=_ACTIVE, cancellation_sent_at__isnull=True
+        )
+        .exclude(email="")
+        .select_related("user")
+    )
+    count = 0
+    for registration in registrations:
+        _enqueue(registration, "cancelled", _language_of(registration))
+        count += 1
+    return count
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)

@@ -59,3 +59,17 @@ def send_place_available(registration: Registration, *, language: str) -> None:
         context=_context(registration),
         language=language,
     )
+
+
+def send_date_cancelled(registration: Registration, *, language: str) -> None:
+    """The organiser called off the date (or the whole activity): nobody comes in vain."""
+    occurrence = registration.occurrence
+    _send(
+        to=registration.email,
+        template="activities/emails/registration_date_cancelled",
+        context={
+            **_context(registration),
+            "activity_url": settings.SITE_URL + occurrence.activity.get_absolute_url(),
+        },
+        language=language,
+    )

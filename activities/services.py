@@ -128,6 +128,10 @@ def materialise_occurrences(
         batch_size=1000,
     )
     Occurrence.objects.bulk_update(cancelled, ["is_cancelled", "cancel_reason"], batch_size=1000)
+    if cancelled:
+        from .registration import notify_registrants_of_cancellation
+
+        notify_registrants_of_cancellation(occurrences=cancelled)
     Occurrence.objects.filter(pk__in=removed).delete()
     activity.materialised_until = until
     activity.save(update_fields=["materialised_until"])
@@ -249,6 +253,9 @@ def cancel_occurrence(*, occurrence: Occurrence, reason: str) -> Occurrence:
     occurrence.cancel_reason = reason.strip()
     occurrence.is_detached = True
     occurrence.save(update_fields=["is_cancelled", "cancel_reason", "is_detached"])
+    from .registration import notify_registrants_of_cancellation
+
+    notify_registrants_of_cancellation(occurrences=[occurrence])
     return occurrence
 
 
@@ -322,6 +329,11 @@ def cancel_activity(*, activity: Activity, reason: str) -> Activity:
     activity.status = Status.CANCELLED
     activity.cancel_reason = reason.strip()
     activity.save(update_fields=["status", "cancel_reason", "updated_at"])
+    from .registration import notify_registrants_of_cancellation
+
+    notify_registrants_of_cancellation(
+        occurrences=activity.occurrences.filter(starts_at__gte=timezone.now())
+    )
     return activity
 
 

@@ -678,3 +678,28 @@ def test_concurrent_cancellations_fill_every_freed_place_once(world):
         ("Wacht 6", WAITING),
         ("Wacht 7", WAITING),
     ]
+
+
+# When the organiser calls a date off --------------------------------------------------------
+
+
+def test_registered_people_hear_when_their_date_is_called_off(
+    english, occurrence, django_capture_on_commit_callbacks
+):
+    from activities import services
+
+    url = register_url(occurrence)
+    english.post(url, form("Ans", email="ans@example.org"))
+    english.post(url, form("Cor", phone="0612345678"))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_occurrence(occurrence=occurrence, reason="De zaal is dicht")
+    [message] = mail.outbox  # Cor gave only a telephone number
+    assert message.to == ["ans@example.org"]
+    assert message.subject == "An activity you registered for does not go ahead"
+    assert "Ans" not in message.subject + message.body
+    assert occurrence.activity.get_absolute_url() in message.body
+    # Cancelling the whole activity afterwards sends nothing more to the same person.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_activity(activity=occurrence.activity, reason="Gestopt")
+    assert len(mail.outbox) == 1
