@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -359,6 +360,19 @@ def _occurrence(activity: Activity, day) -> Occurrence:
     return occurrence
 
 
+def _occurrence_clashes(activity: Activity, data: dict) -> list[Occurrence]:
+    """Other activities in the room this one date would use, at an overlapping time."""
+    room = data["room"] or (activity.room if data["place"] is None else None)
+    if room is None:
+        return []
+    starts = services.local_datetime(data["day"], data["start_time"])
+    ends = services.local_datetime(data["day"], data["end_time"]) if data["end_time"] else None
+    clashes = services.overlapping_occurrences(
+        room=room, periods=[(starts, ends)], exclude_activity_id=activity.pk
+    )
+    return list(clashes.select_related("place", "room")[:MAX_CLASHES])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def occurrence_edit(request: HttpRequest, slug: str, day) -> HttpResponse:
@@ -380,8 +394,20 @@ def occurrence_edit(request: HttpRequest, slug: str, day) -> HttpResponse:
         places=places_for(activity.organisation, include_id=occurrence.place_id),
         default_place=activity.place,
     )
+    clashes: list[Occurrence] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        clashes = _occurrence_clashes(activity, data)
+        if clashes and not request.POST.get("confirm_overlap"):
+            form.fields["confirm_overlap"] = forms.BooleanField(
+                label=_("Save anyway: we know about the other activity in this room"),
+                required=False,
+            )
+            return render(
+                request,
+                "activities/editor/occurrence_form.html",
+                {"activity": activity, "occurrence": occurrence, "form": form, "clashes": clashes},
+            )
         try:
             services.change_occurrence(
                 occurrence=occurrence,

@@ -668,3 +668,45 @@ def test_start_page_links_editors_to_their_activities(world, as_role):
     for role in ("editor", "coordinator"):
         page = as_role(role).get(reverse("network:start")).content.decode()
         assert reverse("activities:my_activities") in page
+
+
+def test_moving_one_date_into_a_busy_room_is_warned_before_saving(world, as_role):
+    klokhuis = PlaceFactory(name="Het Klokhuis", municipality=world.municipality)
+    hall = RoomFactory(place=klokhuis, name="Grote zaal")
+    other = OrganisationFactory(name="Biljartclub", networks=[world.network])
+    wednesday = next_weekday(2)
+    make_activity(
+        organisation=other,
+        title="Biljarten",
+        frequency="once",
+        start_date=wednesday,
+        start_time=time(10, 0),
+        end_time=time(12, 0),
+        place=klokhuis,
+        room=hall,
+    )
+    ours = make_activity(
+        organisation=world.organisation, start_date=next_weekday(4), place=klokhuis
+    )
+    occurrence = ours.occurrences.order_by("starts_at").first()
+    url = reverse("activities:occurrence_edit", args=[ours.slug, occurrence.original_date])
+    data = {
+        "day": wednesday.isoformat(),
+        "start_time": "11:00",
+        "end_time": "12:00",
+        "place": klokhuis.pk,
+        "room": hall.pk,
+    }
+    client = as_role("editor")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Biljarten" in response.content.decode()
+    assert 'name="confirm_overlap"' in response.content.decode()
+    occurrence.refresh_from_db()
+    assert not occurrence.is_detached  # nothing saved yet
+
+    response = client.post(url, {**data, "confirm_overlap": "on"})
+    assert response.status_code == 302
+    occurrence.refresh_from_db()
+    assert occurrence.room == hall
+    assert timezone.localtime(occurrence.starts_at).date() == wednesday
