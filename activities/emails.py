@@ -7,26 +7,17 @@ the site, where the person signs in to read the rest (including a moderator's co
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from network.emails import send_templated_email
 from network.models import Membership, Role, User
 
-from .models import Activity
+from .models import Activity, Registration, RegistrationStatus
 
 
 def _send(*, to: User, template: str, context: dict) -> None:
-    with translation.override(to.language):
-        context = {**context, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    send_templated_email(to=to.email, template=template, context=context, language=to.language)
 
 
 def _context(activity: Activity, path: str) -> dict:
@@ -101,3 +92,56 @@ def send_activity_returned(activity: Activity) -> int:
             context=_context(activity, path),
         )
     return len(recipients)
+
+
+# Registrations for a date -----------------------------------------------------------------
+# Subjects are generic and bodies hold only the activity, the date and the personal link:
+# never the name, telephone number or party size. Whoever opens the link sees the rest.
+
+
+def _registration_context(registration: Registration) -> dict:
+    occurrence = registration.occurrence
+    return {
+        "activity_title": occurrence.activity.title,
+        "starts_at": occurrence.starts_at,
+        "all_day": occurrence.all_day,
+        "manage_url": settings.SITE_URL
+        + reverse("activities:registration", kwargs={"token": registration.token}),
+    }
+
+
+def send_registration_confirmation(registration: Registration, *, language: str) -> None:
+    """Right after registering: a place, or a place on the waiting list, and the link."""
+    send_templated_email(
+        to=registration.email,
+        template="activities/emails/registration_confirmation",
+        context={
+            **_registration_context(registration),
+            "waiting": registration.status == RegistrationStatus.WAITING,
+        },
+        language=language,
+    )
+
+
+def send_place_available(registration: Registration, *, language: str) -> None:
+    """Someone cancelled and the person moved up from the waiting list."""
+    send_templated_email(
+        to=registration.email,
+        template="activities/emails/registration_promoted",
+        context=_registration_context(registration),
+        language=language,
+    )
+
+
+def send_date_cancelled(registration: Registration, *, language: str) -> None:
+    """The organiser called off the date (or the whole activity): nobody comes in vain."""
+    occurrence = registration.occurrence
+    send_templated_email(
+        to=registration.email,
+        template="activities/emails/registration_date_cancelled",
+        context={
+            **_registration_context(registration),
+            "activity_url": settings.SITE_URL + occurrence.activity.get_absolute_url(),
+        },
+        language=language,
+    )

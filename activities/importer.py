@@ -87,10 +87,8 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from dateutil import rrule as dateutil_rrule
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -99,6 +97,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar
 from icalendar.prop import vRecur
 
+from network.emails import send_templated_email
 from network.models import Membership, Organisation, Role
 from network.services import DomainError
 
@@ -1319,21 +1318,17 @@ def send_feed_problem_email(feed: CalendarFeed, *, problem: FeedError | None = N
     for membership in editors:
         user = membership.user
         with translation.override(user.language):
-            context = {
+            text = problem.message() if problem is not None else feed.last_error
+        send_templated_email(
+            to=user.email,
+            template="activities/emails/feed_problem",
+            context={
                 "organisation": membership.organisation.name,
-                "problem": problem.message() if problem is not None else feed.last_error,
+                "problem": text,
                 "feed_url": link,
-                "site_url": settings.SITE_URL,
-                "LANGUAGE_CODE": user.language,
-            }
-            subject = render_to_string(
-                "activities/emails/feed_problem_subject.txt", context
-            ).strip()
-            text = render_to_string("activities/emails/feed_problem.txt", context)
-            html = render_to_string("activities/emails/feed_problem.html", context)
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
+            },
+            language=user.language,
+        )
         sent += 1
     return sent
 

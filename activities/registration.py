@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from network.models import User
 from network.services import DomainError
 
-from . import permissions, registration_emails
+from . import emails, permissions
 from .models import Activity, Occurrence, Registration, RegistrationStatus, Status
 
 audit = logging.getLogger("omzien.audit")
@@ -233,9 +233,9 @@ def cancel_registration(*, registration: Registration) -> list[Registration]:
 
 #: kind -> (statuses in which the message still makes sense, function that sends it)
 _MESSAGES = {
-    "confirmation": (_ACTIVE, registration_emails.send_registration_confirmation),
-    "promoted": ((RegistrationStatus.CONFIRMED,), registration_emails.send_place_available),
-    "cancelled": (_ACTIVE, registration_emails.send_date_cancelled),
+    "confirmation": (_ACTIVE, emails.send_registration_confirmation),
+    "promoted": ((RegistrationStatus.CONFIRMED,), emails.send_place_available),
+    "cancelled": (_ACTIVE, emails.send_date_cancelled),
 }
 
 

@@ -16,13 +16,15 @@ from django.utils import translation
 from .models import Membership
 
 
-def _send(*, to: str, template: str, context: dict, language: str) -> None:
+def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
+    """Render `<template>_subject.txt`, `.txt` and `.html` in the recipient's language and
+    send them; every e-mail of every app goes through here."""
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -38,7 +40,7 @@ def send_invitation(membership: Membership) -> None:
             "network:accept_invitation",
             kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
         )
-    _send(
+    send_templated_email(
         to=user.email,
         template="network/emails/invitation",
         context={

@@ -385,7 +385,7 @@ def test_a_failed_send_is_retried_and_then_sent_once(occurrence, monkeypatch):
         occurrence=occurrence, name="Truus", email="truus@example.org", status=CONFIRMED
     )
     calls = []
-    real = registration_module.registration_emails.send_registration_confirmation
+    real = registration_module.emails.send_registration_confirmation
 
     def flaky(registration, *, language):
         calls.append(language)
