@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from uuid import UUID
 
 from celery import shared_task
@@ -527,3 +528,29 @@ def registration_list(request: HttpRequest, slug: str) -> HttpResponse:
         "activities/registration/list.html",
         {"activity": activity, "page": page, "dates": dates},
     )
+
+
+# Retention ------------------------------------------------------------------------------
+
+
+def purge_past_registrations(*, now=None) -> int:
+    """Delete registrations some weeks after their date: a name and a telephone number have
+    no purpose once the activity took place. Set-based, in bounded batches."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Registration.objects.filter(occurrence__starts_at__lt=cutoff).values_list(
+                    "pk", flat=True
+                )[:5000]
+            )
+            if not ids:
+                return deleted
+            deleted += Registration.objects.filter(pk__in=ids).delete()[0]
+
+
+@shared_task
+def purge_registrations() -> int:
+    return purge_past_registrations()

@@ -241,7 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.importer.sync_all_calendar_feeds",
         "schedule": crontab(minute=20),
     },
+    "purge-past-registrations": {
+        "task": "activities.registration.purge_registrations",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
+# Registrations (name and a way to reach someone) are deleted this long after their date.
+REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)
+# Fetching an organisation's own calendar (activities/importer.py): limits per feed.
+CALENDAR_IMPORT_TIMEOUT = env.int("CALENDAR_IMPORT_TIMEOUT", default=10)
+CALENDAR_IMPORT_MAX_BYTES = env.int("CALENDAR_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # `manage.py seed` creates demo accounts with a known password: off unless asked for.
 SEED_ALLOWED = env.bool("SEED_ALLOWED", default=DEBUG)
 # Accounts whose e-mail address was never confirmed are personal data with no purpose.

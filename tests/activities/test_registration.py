@@ -703,3 +703,22 @@ def test_registered_people_hear_when_their_date_is_called_off(
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_activity(activity=occurrence.activity, reason="Gestopt")
     assert len(mail.outbox) == 1
+
+
+def test_registrations_are_deleted_some_weeks_after_their_date(occurrence, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.REGISTRATION_RETENTION_DAYS = 30
+    kept = Registration.objects.create(
+        occurrence=occurrence, name="Nu", email="nu@example.org", status=CONFIRMED
+    )
+    old = Occurrence.objects.create(
+        activity=occurrence.activity,
+        original_date=timezone.localdate() - timedelta(days=40),
+        starts_at=timezone.now() - timedelta(days=40),
+    )
+    Registration.objects.create(occurrence=old, name="Toen", phone="0612345678", status=CONFIRMED)
+    assert registration_module.purge_registrations.delay().get() == 1
+    assert list(Registration.objects.all()) == [kept]
