@@ -18,8 +18,12 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
+## A local .env so that plain `.venv/bin/python manage.py …` runs in development mode too.
+.env:
+	printf '# Local development settings (not in git). Production sets real variables.\nDEBUG=true\n' > .env
+
 ## Run the site locally with embedded defaults: SQLite, a filesystem broker, console e-mail.
-run: install
+run: install .env
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed --scale village --if-empty
 	@echo "Omzien runs on http://127.0.0.1:8000 (demo logins in README.md; Ctrl+C stops everything)"

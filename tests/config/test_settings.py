@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    "DEBUG": "false",  # explicit: a developer's .env file must not turn it on here
     "SECRET_KEY": "k3y-" + "production-like-secret-with-enough-entropy-0123456789abcdefXYZ",
     "ALLOWED_HOSTS": "omzien.example.org",
     "DATABASE_URL": "postgres://omzien@db.example.org:5432/omzien",
