@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.models import Organisation
 
-from . import images, recurrence
+from . import images, recurrence, services
 from .models import Activity, Frequency, Place, Room
 
 #: A first date further back than this is a typing error more often than not (and the
@@ -26,16 +26,7 @@ from .models import Activity, Frequency, Place, Room
 MAX_YEARS_BACK = 5
 MAX_YEARS_AHEAD = 5
 
-SCHEDULE_FIELDS = [
-    "start_date",
-    "start_time",
-    "end_time",
-    "frequency",
-    "monthly_ordinal",
-    "until",
-    "count",
-    "exception_dates",
-]
+SCHEDULE_FIELDS = list(services.SCHEDULE_FIELDS)
 
 ORDINAL_CHOICES = [
     ("", _("— choose —")),

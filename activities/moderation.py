@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from network.models import Network
-from network.permissions import can_manage_network
 from network.services import DomainError
+from network.views import managed_network_or_404
 
 from . import permissions, recurrence, services
 from .forms import ReturnForm
@@ -29,13 +29,6 @@ RECENTLY_RETURNED = 20
 REVIEW_DATES = 5
 
 
-def _managed_network(request: HttpRequest, slug: str) -> Network:
-    network = get_object_or_404(Network, slug=slug)
-    if not can_manage_network(request.user, network):
-        raise Http404
-    return network
-
-
 def _in_network(network: Network):
     return Activity.objects.filter(organisation__networks=network)
 
@@ -43,7 +36,7 @@ def _in_network(network: Network):
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Activities waiting for approval, oldest first; below them the recently returned."""
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     waiting = (
         _in_network(network)
         .filter(status=Status.SUBMITTED)
@@ -73,7 +66,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str, activity: str) -> HttpResponse:
     """The activity as residents would see it, with approve and return-with-comment."""
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     instance = get_object_or_404(
         _in_network(network)
         .select_related("organisation", "place", "room")

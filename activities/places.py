@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from network import permissions
-from network.models import Network
 from network.services import DomainError
+from network.views import managed_network_or_404
 
 from . import services
 from .models import Place
@@ -23,17 +22,10 @@ from .place_forms import PlaceForm, room_formset
 PAGE_SIZE = 50
 
 
-def _managed_network(request: HttpRequest, slug: str) -> Network:
-    network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
-    if not permissions.can_manage_network(request.user, network):
-        raise Http404
-    return network
-
-
 @login_required
 def place_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Every place in the network's municipality: networks there share them."""
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     places = (
         Place.objects.filter(municipality=network.municipality)
         .select_related("area")
@@ -48,7 +40,7 @@ def place_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def place_create(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     form = PlaceForm(request.POST or None, municipality=network.municipality)
     rooms = room_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and rooms.is_valid():
@@ -73,7 +65,7 @@ def place_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def place_edit(request: HttpRequest, slug: str, place: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     instance = get_object_or_404(
         Place.objects.filter(municipality=network.municipality).prefetch_related("rooms"),
         slug=place,

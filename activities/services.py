@@ -15,24 +15,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from network.models import Organisation, User
-from network.services import DomainError
+from network.services import DomainError, unique_slug
 
 from . import recurrence
 from .models import Activity, Occurrence, Place, Room, Status
 
 #: Dates are stored this far ahead; a nightly task moves the horizon along.
 HORIZON_DAYS = 400
-SCHEDULE_FIELDS = frozenset(
-    {
-        "start_date",
-        "start_time",
-        "end_time",
-        "frequency",
-        "monthly_ordinal",
-        "until",
-        "count",
-        "exception_dates",
-    }
+#: The fields that make up a schedule, in the order an editor fills them in.
+SCHEDULE_FIELDS = (
+    "start_date",
+    "start_time",
+    "end_time",
+    "frequency",
+    "monthly_ordinal",
+    "until",
+    "count",
+    "exception_dates",
 )
 
 
@@ -162,19 +161,6 @@ def extend_horizons(*, today: date | None = None, batch: int = 500) -> int:
     return done
 
 
-def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(title)[:120] or "activiteit"
-    taken = set(
-        Activity.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _normalised(data: dict) -> dict:
     """Skipped dates as sorted ISO strings: the JSON field cannot hold date objects, and the
     same dates in another order or type are no schedule change."""
@@ -214,7 +200,7 @@ def create_activity(
     """Register an activity. Trusted organisations publish at once, others submit it."""
     activity = Activity(organisation=organisation, created_by=created_by, **_normalised(data))
     _check_schedule(activity)
-    activity.slug = unique_slug(activity.title)
+    activity.slug = unique_slug(Activity, activity.title, fallback="activiteit", max_length=120)
     activity.status = _initial_status(organisation, submit)
     if activity.status == Status.PUBLISHED:
         activity.published_at = timezone.now()
@@ -415,13 +401,8 @@ PLACE_FIELDS = (
 
 def unique_place_slug(name: str, town: str = "") -> str:
     """ "het-klokhuis-beesd"; the town keeps two village halls of the same name apart."""
-    base = slugify(f"{name} {town}" if town and slugify(town) not in slugify(name) else name)
-    base = base[:140] or "plaats"
-    taken = set(Place.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    text = f"{name} {town}" if town and slugify(town) not in slugify(name) else name
+    return unique_slug(Place, text, fallback="plaats", max_length=140)
 
 
 def _check_place(place: Place) -> None:

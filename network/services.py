@@ -160,8 +160,11 @@ def purge_unverified_accounts(*, now=None) -> int:
     return per_model.get("network.User", 0)
 
 
-def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(base)[:100] or "org"
+def unique_slug(
+    model, text: str, *, fallback: str, max_length: int = 100, exclude_pk: int | None = None
+) -> str:
+    """A readable, unused slug for a record of `model`: "bingo", then "bingo-2", ..."""
+    base = slugify(text)[:max_length] or fallback
     taken = set(
         model.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -177,7 +180,7 @@ def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
 def create_organisation(*, network: Network, data: dict) -> Organisation:
     """Register an organisation in a network; its slug follows from its name."""
     organisation = Organisation(**data, municipality_id=network.municipality_id)
-    organisation.slug = _unique_slug(Organisation, organisation.name)
+    organisation.slug = unique_slug(Organisation, organisation.name, fallback="organisatie")
     organisation.save()
     organisation.networks.add(network)
     return organisation

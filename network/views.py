@@ -138,7 +138,8 @@ def start(request: HttpRequest) -> HttpResponse:
 # Network administration ----------------------------------------------------------------
 
 
-def _managed_network(request: HttpRequest, slug: str) -> Network:
+def managed_network_or_404(request: HttpRequest, slug: str) -> Network:
+    """The network whose management pages these are; 404 for anyone who may not manage it."""
     network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
     if not permissions.can_manage_network(request.user, network):
         raise Http404
@@ -147,7 +148,7 @@ def _managed_network(request: HttpRequest, slug: str) -> Network:
 
 @login_required
 def manage_network(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     organisations = Organisation.objects.in_network(network).select_related("area")
     return render(
         request,
@@ -159,7 +160,7 @@ def manage_network(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_network_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     form = NetworkForm(request.POST or None, instance=network)
     if request.method == "POST" and form.is_valid():
         services.update_network(
@@ -173,7 +174,7 @@ def manage_network_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     form = OrganisationForm(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
         organisation = services.create_organisation(network=network, data=form.cleaned_data)
@@ -189,7 +190,7 @@ def manage_organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_organisation_edit(request: HttpRequest, slug: str, organisation: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     instance = get_object_or_404(Organisation.objects.in_network(network), slug=organisation)
     form = OrganisationForm(request.POST or None, instance=instance, network=network)
     if request.method == "POST" and form.is_valid():
@@ -211,7 +212,7 @@ def _network_memberships(network: Network):
 
 @login_required
 def manage_memberships(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     memberships = (
         _network_memberships(network)
         .select_related("user", "organisation", "network")
@@ -236,7 +237,7 @@ def manage_memberships(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_membership_add(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     form = MembershipForm(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,7 +259,7 @@ def manage_membership_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    network = _managed_network(request, slug)
+    network = managed_network_or_404(request, slug)
     membership = get_object_or_404(
         _network_memberships(network).select_related("user", "organisation", "network"), pk=pk
     )
