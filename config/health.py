@@ -1,9 +1,12 @@
-"""/healthz for load balancers and docker: is the database there, is the broker there?"""
+"""/healthz for load balancers and docker: is the database there, is the broker there, can
+a page render?"""
 
+import importlib
 import logging
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,10 +35,28 @@ def _broker_ok() -> bool:
         return False
 
 
+def _pages_ok() -> bool:
+    """Whether HTML pages can render, not just this JSON view.
+
+    The base template resolves its stylesheet through the configured static storage: in
+    production that reads the manifest `collectstatic` writes, and without it every page is
+    a 500. WeasyPrint (printable agenda) loads Pango's system libraries when imported.
+    """
+    try:
+        importlib.import_module("weasyprint")
+        # Without a request there is no CSRF token; a stand-in lets {% csrf_token %} render
+        # without warnings (and sets no cookie). The HTML itself is thrown away.
+        render_to_string("base.html", {"csrf_token": "health-check"})
+    except Exception:
+        logger.warning("health check: pages cannot render", exc_info=True)
+        return False
+    return True
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "pages": _pages_ok()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
