@@ -1,7 +1,13 @@
-"""E-mails about moderation: one function per message, each in the recipient's language.
+"""E-mails of the agenda: one function per message, each in the recipient's language, sent
+exactly once through the outbox (network.outbox).
+
+`queue_…` functions are called by the services inside their transaction and write one
+outbox row per recipient; the senders below (`@outbox.sender`) run in a Celery task after
+commit and check that the message still makes sense.
 
 Nothing personal travels: a message names the activity and its organisation and links to
 the site, where the person signs in to read the rest (including a moderator's comment).
+Messages about a registration hold only the activity, the date and the personal link.
 """
 
 from __future__ import annotations
@@ -9,11 +15,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
+from network import outbox
 from network.emails import send_templated_email
-from network.models import Membership, Role, User
+from network.models import Membership, OutboxMessage, Role, User
 
-from .models import Activity, Registration, RegistrationStatus
+from .models import Activity, CalendarFeed, Registration, RegistrationStatus, Status
+
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
 
 
 def _send(*, to: User, template: str, context: dict) -> None:
@@ -26,6 +36,9 @@ def _context(activity: Activity, path: str) -> dict:
         "organisation": activity.organisation.name,
         "action_url": settings.SITE_URL + path,
     }
+
+
+# Moderation -------------------------------------------------------------------------------
 
 
 def editor_recipients(activity: Activity) -> list[User]:
@@ -41,107 +54,208 @@ def editor_recipients(activity: Activity) -> list[User]:
     return list(User.objects.filter(condition, is_active=True).distinct().order_by("pk"))
 
 
-def send_activity_submitted(activity: Activity) -> int:
-    """Tell the administrators of the organiser's networks that an activity waits for them."""
-    memberships = (
-        Membership.objects.filter(
-            role=Role.NETWORK_ADMIN,
-            network__organisations=activity.organisation_id,
-            user__is_active=True,
+def _administrators(activity: Activity) -> list[User]:
+    """The administrators of the organiser's networks, each once."""
+    return list(
+        User.objects.filter(
+            memberships__role=Role.NETWORK_ADMIN,
+            memberships__network__organisations=activity.organisation_id,
+            is_active=True,
         )
-        .select_related("user", "network")
-        .order_by("user_id", "network__name")
+        .distinct()
+        .order_by("pk")
     )
-    # One message per administrator, linking to the first of their networks that applies.
-    per_user: dict[int, Membership] = {}
-    for membership in memberships:
-        per_user.setdefault(membership.user_id, membership)
-    for membership in per_user.values():
-        path = reverse(
-            "activities:moderation_review",
-            kwargs={"slug": membership.network.slug, "activity": activity.slug},
-        )
-        _send(
-            to=membership.user,
-            template="activities/emails/moderation_submitted",
-            context=_context(activity, path),
-        )
-    return len(per_user)
 
 
-def send_activity_approved(activity: Activity) -> int:
+def queue_activity_submitted(activity: Activity) -> None:
+    """The network's administrators hear that an activity waits for their approval."""
+    for user in _administrators(activity):
+        outbox.queue("activities.activity_submitted", about=activity, recipient=user)
+
+
+def queue_activity_approved(activity: Activity) -> None:
+    for user in editor_recipients(activity):
+        outbox.queue("activities.activity_approved", about=activity, recipient=user)
+
+
+def queue_activity_returned(activity: Activity) -> None:
+    for user in editor_recipients(activity):
+        outbox.queue("activities.activity_returned", about=activity, recipient=user)
+
+
+def _activity_in(message: OutboxMessage, status: str) -> Activity | None:
+    """The activity, if it still has the status the message is about."""
+    return (
+        Activity.objects.select_related("organisation")
+        .filter(pk=message.object_id, status=status)
+        .first()
+    )
+
+
+@outbox.sender("activities.activity_submitted")
+def send_activity_submitted(message: OutboxMessage) -> bool:
+    """An activity waits: linked to the review page in a network the recipient manages."""
+    activity = _activity_in(message, Status.SUBMITTED)
+    user = message.recipient
+    if activity is None or user is None:
+        return False
+    membership = (
+        Membership.objects.filter(
+            user=user, role=Role.NETWORK_ADMIN, network__organisations=activity.organisation_id
+        )
+        .select_related("network")
+        .order_by("network__name")
+        .first()
+    )
+    if membership is None:  # no longer an administrator there
+        return False
+    path = reverse(
+        "activities:moderation_review",
+        kwargs={"slug": membership.network.slug, "activity": activity.slug},
+    )
+    _send(
+        to=user,
+        template="activities/emails/moderation_submitted",
+        context=_context(activity, path),
+    )
+    return True
+
+
+@outbox.sender("activities.activity_approved")
+def send_activity_approved(message: OutboxMessage) -> bool:
     """The activity is published: it is in the agenda now."""
-    recipients = editor_recipients(activity)
-    for user in recipients:
-        _send(
-            to=user,
-            template="activities/emails/moderation_approved",
-            context=_context(activity, activity.get_absolute_url()),
-        )
-    return len(recipients)
+    activity = _activity_in(message, Status.PUBLISHED)
+    if activity is None or message.recipient is None:
+        return False
+    _send(
+        to=message.recipient,
+        template="activities/emails/moderation_approved",
+        context=_context(activity, activity.get_absolute_url()),
+    )
+    return True
 
 
-def send_activity_returned(activity: Activity) -> int:
+@outbox.sender("activities.activity_returned")
+def send_activity_returned(message: OutboxMessage) -> bool:
     """The activity came back with a comment, which the editor reads on the site."""
-    recipients = editor_recipients(activity)
+    activity = _activity_in(message, Status.RETURNED)
+    if activity is None or message.recipient is None:
+        return False
     path = reverse("activities:activity_edit", kwargs={"slug": activity.slug})
-    for user in recipients:
-        _send(
-            to=user,
-            template="activities/emails/moderation_returned",
-            context=_context(activity, path),
-        )
-    return len(recipients)
+    _send(
+        to=message.recipient,
+        template="activities/emails/moderation_returned",
+        context=_context(activity, path),
+    )
+    return True
 
 
 # Registrations for a date -----------------------------------------------------------------
 # Subjects are generic and bodies hold only the activity, the date and the personal link:
 # never the name, telephone number or party size. Whoever opens the link sees the rest.
 
+#: kind -> (statuses in which the message still makes sense, template)
+REGISTRATION_MESSAGES = {
+    "confirmation": (ACTIVE, "activities/emails/registration_confirmation"),
+    "promoted": ((RegistrationStatus.CONFIRMED,), "activities/emails/registration_promoted"),
+    "cancelled": (ACTIVE, "activities/emails/registration_date_cancelled"),
+    "moved": (ACTIVE, "activities/emails/registration_date_moved"),
+    "restored": (ACTIVE, "activities/emails/registration_date_restored"),
+}
+
+
+def queue_registration_message(registration: Registration, kind: str, language: str) -> None:
+    """A message to the address given when registering (people without one get none)."""
+    if registration.email:
+        outbox.queue(f"activities.registration_{kind}", about=registration, language=language)
+
 
 def _registration_context(registration: Registration) -> dict:
     occurrence = registration.occurrence
+    place = occurrence.effective_place
     return {
         "activity_title": occurrence.activity.title,
         "starts_at": occurrence.starts_at,
         "all_day": occurrence.all_day,
+        "place": place.name if place else "",
+        "waiting": registration.status == RegistrationStatus.WAITING,
+        "activity_url": settings.SITE_URL + occurrence.activity.get_absolute_url(),
         "manage_url": settings.SITE_URL
         + reverse("activities:registration", kwargs={"token": registration.token}),
     }
 
 
-def send_registration_confirmation(registration: Registration, *, language: str) -> None:
-    """Right after registering: a place, or a place on the waiting list, and the link."""
-    send_templated_email(
-        to=registration.email,
-        template="activities/emails/registration_confirmation",
-        context={
-            **_registration_context(registration),
-            "waiting": registration.status == RegistrationStatus.WAITING,
-        },
-        language=language,
+def _registration_sender(kind: str):
+    statuses, template = REGISTRATION_MESSAGES[kind]
+
+    def send(message: OutboxMessage) -> bool:
+        registration = (
+            Registration.objects.filter(pk=message.object_id, status__in=statuses)
+            .exclude(email="")
+            .select_related(
+                "occurrence__activity", "occurrence__place", "occurrence__activity__place"
+            )
+            .first()
+        )
+        if registration is None:  # cancelled or deleted in the meantime
+            return False
+        send_templated_email(
+            to=registration.email,
+            template=template,
+            context=_registration_context(registration),
+            language=message.language or settings.LANGUAGE_CODE,
+        )
+        return True
+
+    send.__name__ = send.__qualname__ = f"send_registration_{kind}"
+    send.__doc__ = f"The {kind} message to the person who registered."
+    return outbox.sender(f"activities.registration_{kind}")(send)
+
+
+send_registration_confirmation = _registration_sender("confirmation")
+send_place_available = _registration_sender("promoted")
+send_date_cancelled = _registration_sender("cancelled")
+send_date_moved = _registration_sender("moved")
+send_date_restored = _registration_sender("restored")
+
+
+# Connected calendars ----------------------------------------------------------------------
+
+
+def queue_feed_problem(feed: CalendarFeed) -> None:
+    """The organisation's editors hear that their connected calendar stopped working."""
+    editors = User.objects.filter(
+        memberships__organisation_id=feed.organisation_id,
+        memberships__role=Role.EDITOR,
+        is_active=True,
+    ).distinct()
+    for user in editors.order_by("pk"):
+        outbox.queue("activities.feed_problem", about=feed, recipient=user)
+
+
+@outbox.sender("activities.feed_problem")
+def send_feed_problem(message: OutboxMessage) -> bool:
+    """The problem in the editor's own language, and a link to the feed's page.
+
+    Not even the feed's address travels (a secret calendar address is a password).
+    """
+    feed = (
+        CalendarFeed.objects.select_related("organisation")
+        .filter(pk=message.object_id, is_active=True)
+        .exclude(problem={})
+        .first()
     )
-
-
-def send_place_available(registration: Registration, *, language: str) -> None:
-    """Someone cancelled and the person moved up from the waiting list."""
-    send_templated_email(
-        to=registration.email,
-        template="activities/emails/registration_promoted",
-        context=_registration_context(registration),
-        language=language,
+    user = message.recipient
+    if feed is None or user is None:  # working again, or disconnected
+        return False
+    with translation.override(user.language):
+        problem = feed.last_error
+    link = settings.SITE_URL + reverse(
+        "activities:calendar_feed", kwargs={"slug": feed.organisation.slug, "pk": feed.pk}
     )
-
-
-def send_date_cancelled(registration: Registration, *, language: str) -> None:
-    """The organiser called off the date (or the whole activity): nobody comes in vain."""
-    occurrence = registration.occurrence
-    send_templated_email(
-        to=registration.email,
-        template="activities/emails/registration_date_cancelled",
-        context={
-            **_registration_context(registration),
-            "activity_url": settings.SITE_URL + occurrence.activity.get_absolute_url(),
-        },
-        language=language,
+    _send(
+        to=user,
+        template="activities/emails/feed_problem",
+        context={"organisation": feed.organisation.name, "problem": problem, "feed_url": link},
     )
+    return True

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,13 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Area, Network, Organisation
 
 from .models import Occurrence, Place, TargetGroup, Theme
-
-
-def validate_agenda_year(value: date) -> None:
-    """Far-off years are reported like any unknown value, never a server error."""
-    if not 2000 <= value.year <= 2100:
-        raise ValidationError(_("Choose a date between 2000 and 2100."))
-
+from .periods import validate_year
 
 QUICK_PICKS = [
     ("today", _("Today")),
@@ -78,13 +71,13 @@ class OccurrenceFilter(django_filters.FilterSet):
         label=_("From"),
         method="filter_start",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_agenda_year],
+        validators=[validate_year],
     )
     end = django_filters.DateFilter(
         label=_("Up to and including"),
         method="filter_end",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_agenda_year],
+        validators=[validate_year],
     )
     theme = django_filters.MultipleChoiceFilter(
         label=_("Theme"),
@@ -94,7 +87,7 @@ class OccurrenceFilter(django_filters.FilterSet):
     )
     network = django_filters.ModelChoiceFilter(
         label=_("Network"),
-        field_name="activity__organisation__networks",
+        method="filter_network",
         to_field_name="slug",
         queryset=Network.objects.order_by("name"),
         empty_label=_("All networks"),
@@ -153,8 +146,11 @@ class OccurrenceFilter(django_filters.FilterSet):
     def filter_end(self, queryset, name, value):
         return queryset.filter(starts_at__lt=timezone.make_aware(_midnight(value + timedelta(1))))
 
+    def filter_network(self, queryset, name, value):
+        return queryset.in_network(value)
+
     def filter_organisation(self, queryset, name, value):
-        return queryset.filter(Q(activity__organisation=value) | Q(activity__co_organisers=value))
+        return queryset.of_organisation(value)
 
     def filter_area(self, queryset, name, value):
         return queryset.filter(

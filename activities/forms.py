@@ -11,15 +11,21 @@ import re
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Organisation
+from network.models import Network, Organisation
 
-from . import images, recurrence, services
-from .models import Activity, Frequency, Place, Room
+from . import images, recurrence, registrations, services
+from .importing.fetch import check_feed_url
+from .importing.problems import FeedError
+from .models import Activity, Frequency, Place, Room, Theme
 
 #: A first date further back than this is a typing error more often than not (and the
 #: schedule would be expanded through years nobody needs).
@@ -550,3 +556,173 @@ class ReturnForm(forms.Form):
                 _("Say what should change, so the editor knows what to do.")
             )
         return comment
+
+
+#: What a telephone number may look like: "0345-123456", "+31 6 1234 5678", "(0345) 12 34 56".
+PHONE_CHARS = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+class RegistrationForm(forms.Form):
+    """A resident registers for one date: a name, one way to reach them, how many."""
+
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("We send you a link to see or cancel your registration."),
+    )
+    phone = forms.CharField(
+        label=_("Telephone number"),
+        max_length=30,
+        required=False,
+        help_text=_("Only if you have no e-mail: the organiser can call you."),
+    )
+    party_size = forms.TypedChoiceField(
+        label=_("Number of people, including yourself"),
+        choices=[(n, str(n)) for n in range(1, registrations.MAX_PARTY_SIZE + 1)],
+        coerce=int,
+        initial=1,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Fill in your name."))
+        return name
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        digits = len(re.sub(r"\D", "", phone))
+        if not PHONE_CHARS.match(phone) or not 6 <= digits <= 15:
+            raise forms.ValidationError(_("Enter a telephone number, for example 0345 123456."))
+        return phone
+
+    def clean(self) -> dict:
+        data = super().clean()
+        contact_given = data.get("email") or data.get("phone")
+        if not contact_given and not self.has_error("email") and not self.has_error("phone"):
+            raise forms.ValidationError(
+                _("Give an e-mail address or a telephone number, so the organiser can reach you.")
+            )
+        return data
+
+
+class CalendarFeedForm(forms.Form):
+    """An editor connects the calendar their organisation already keeps elsewhere."""
+
+    url = forms.CharField(
+        label=_("Address of your calendar (ICS)"),
+        max_length=500,
+        help_text=_(
+            "In Google Calendar: settings of the calendar, “Public address in iCal format” "
+            "or “Secret address in iCal format”. In Outlook: publish the calendar and copy "
+            "the ICS link."
+        ),
+        widget=forms.URLInput(attrs={"autocomplete": "off", "inputmode": "url"}),
+    )
+    default_place = forms.ModelChoiceField(
+        label=_("Usual place"),
+        queryset=Place.objects.none(),
+        required=False,
+        help_text=_(
+            "Used when an activity in your calendar has no place we know. Leave empty when "
+            "it differs."
+        ),
+    )
+    default_theme = forms.ChoiceField(
+        label=_("Theme of the imported activities"),
+        choices=Theme.choices,
+        initial=Theme.OTHER,
+        help_text=_("You can change the theme per activity afterwards."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_place"].queryset = (
+            Place.objects.filter(
+                Q(municipality_id=organisation.municipality_id)
+                | Q(municipality__networks__organisations=organisation)
+            )
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean_url(self) -> str:
+        value = self.cleaned_data["url"].strip()
+        if value.lower().startswith("webcal://"):  # what calendar programs offer to copy
+            value = "https://" + value[len("webcal://") :]
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Give an address that starts with http:// or https://."),
+        )(value)
+        try:
+            check_feed_url(value)
+        except FeedError as problem:
+            raise ValidationError(problem.message()) from None
+        return value
+
+
+# The agenda on another website (views/embed.py) --------------------------------------------
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+STYLES = [
+    ("light", _("Light: white background")),
+    ("dark", _("Dark: dark background, light text")),
+    ("plain", _("Plain: no background of its own, fits any light page")),
+]
+
+
+class EmbedForm(forms.Form):
+    """Whose agenda and how it looks. Every field is optional: no choice shows everything."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.active().order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All organisations"),
+        help_text=_("Its own activities and those it organises with others."),
+    )
+    network = forms.ModelChoiceField(
+        label=_("Network"),
+        queryset=Network.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All networks"),
+    )
+    theme_style = forms.ChoiceField(
+        label=_("Look"),
+        choices=STYLES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    lang = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    limit = forms.IntegerField(
+        label=_("Number of dates shown"),
+        min_value=1,
+        max_value=MAX_LIMIT,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Translated per request, with the number filled in.
+        self.fields["limit"].help_text = gettext("At most %(max)d.") % {"max": MAX_LIMIT}
+
+    def clean_theme_style(self) -> str:
+        return self.cleaned_data["theme_style"] or "light"
+
+    def clean_lang(self) -> str:
+        return self.cleaned_data["lang"] or settings.LANGUAGE_CODE
+
+    def clean_limit(self) -> int:
+        return self.cleaned_data["limit"] or DEFAULT_LIMIT

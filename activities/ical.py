@@ -259,7 +259,7 @@ class EventWriter:
         activity = occurrence.activity
         paragraphs: list[str] = []
         if _is_cancelled(occurrence):
-            reason = occurrence.cancel_reason or activity.cancel_reason
+            reason = occurrence.cancellation_note or activity.cancellation_note
             paragraphs.append(f"{_('This date is cancelled.')} {reason}".strip())
         elif occurrence.is_moved:
             paragraphs.append(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Area, Municipality, Organisation
+from network.models import Area, Municipality, Network, Organisation
 
 
 class Theme(models.TextChoices):
@@ -131,12 +131,58 @@ class Status(models.TextChoices):
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
 
+class CancelledBy(models.TextChoices):
+    """Who called off an activity or a date: stored as data, so the import recognises its
+    own cancellations without comparing (translated) texts."""
+
+    EDITOR = "editor", _("the organiser")
+    IMPORT = "import", _("the organisation's own calendar")
+    SCHEDULE = "schedule", _("a change of the schedule")
+
+
+#: What residents read when no reason was typed, per who called it off.
+DEFAULT_CANCELLATION_NOTES = {
+    CancelledBy.IMPORT: _("Cancelled in the organisation's own calendar."),
+    CancelledBy.SCHEDULE: _("This date is no longer in the schedule."),
+}
+
+
+def cancellation_note(reason: str, cancelled_by: str) -> str:
+    """The reason typed by the organiser, or the standard words in the reader's language."""
+    return reason or str(DEFAULT_CANCELLATION_NOTES.get(cancelled_by, ""))
+
+
 class ActivityQuerySet(models.QuerySet):
     def public(self) -> ActivityQuerySet:
         return self.filter(status__in=PUBLIC_STATUSES, organisation__is_active=True)
 
     def of_organisation(self, organisation: Organisation) -> ActivityQuerySet:
         return self.filter(Q(organisation=organisation) | Q(co_organisers=organisation)).distinct()
+
+    def in_network(self, network: Network) -> ActivityQuerySet:
+        """Activities of the network's organisations: its agenda and its moderation queue.
+        (Figures count an activity in its home_network only.)"""
+        return self.filter(organisation__networks=network)
+
+    def visible_to(self, user) -> ActivityQuerySet:
+        """What permissions.can_view_activity allows: public ones, and drafts for who works
+        on them or moderates them."""
+        from .permissions import visible_activities_q
+
+        return self.filter(visible_activities_q(user)).distinct()
+
+    def editable_by(self, user) -> ActivityQuerySet:
+        """What permissions.can_edit_activity allows: organised or co-organised by the
+        user's organisations."""
+        from .permissions import editable_activities_q
+
+        return self.filter(editable_activities_q(user)).distinct()
+
+    def moderated_by(self, user) -> ActivityQuerySet:
+        """What permissions.can_moderate_activity allows."""
+        from .permissions import moderated_activities_q
+
+        return self.filter(moderated_activities_q(user)).distinct()
 
 
 class Activity(AccessibilityFacts):
@@ -234,6 +280,21 @@ class Activity(AccessibilityFacts):
     )
     moderation_comment = models.TextField(_("comment from the network"), blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancelled_by = models.CharField(
+        max_length=20, choices=CancelledBy.choices, blank=True, editable=False
+    )
+    home_network = models.ForeignKey(
+        "network.Network",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="home_activities",
+        verbose_name=_("counted in network"),
+        help_text=_(
+            "Figures per network count the activity here only, also when the organisation "
+            "takes part in several networks."
+        ),
+    )
 
     imported_from = models.ForeignKey(
         "CalendarFeed",
@@ -297,6 +358,10 @@ class Activity(AccessibilityFacts):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    @property
+    def cancellation_note(self) -> str:
+        return cancellation_note(self.cancel_reason, self.cancelled_by)
+
 
 class OccurrenceQuerySet(models.QuerySet):
     def public(self) -> OccurrenceQuerySet:
@@ -304,15 +369,46 @@ class OccurrenceQuerySet(models.QuerySet):
             activity__status__in=PUBLIC_STATUSES, activity__organisation__is_active=True
         )
 
+    def for_listing(self) -> OccurrenceQuerySet:
+        """Public dates with everything an agenda card shows (organisers, place, room), read
+        in two queries per page: the agenda pages, print and the embed use this."""
+        return (
+            self.public()
+            .select_related(
+                "activity__organisation", "activity__place", "activity__room", "place", "room"
+            )
+            .prefetch_related("activity__co_organisers")
+        )
+
     def upcoming(self, now: datetime | None = None) -> OccurrenceQuerySet:
         now = now or timezone.now()
         return self.filter(Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now))
 
-    def annotate_registrations(self) -> OccurrenceQuerySet:
-        """Adds `active_registrations`: people registered or waiting (party sizes summed)."""
-        active = Q(registrations__status__in=["confirmed", "waiting"])
+    def in_network(self, network: Network) -> OccurrenceQuerySet:
+        """Dates of activities of the network's organisations: what its agenda shows. May
+        repeat a date (many-to-many): add distinct() where that matters."""
+        return self.filter(activity__organisation__networks=network)
+
+    def of_organisation(self, organisation: Organisation) -> OccurrenceQuerySet:
+        """Dates it organises or co-organises. May repeat a date: distinct() where needed."""
+        return self.filter(
+            Q(activity__organisation=organisation) | Q(activity__co_organisers=organisation)
+        )
+
+    def annotate_places(self) -> OccurrenceQuerySet:
+        """Adds `confirmed_places` and `waiting_places`: people (party sizes summed) with a
+        place, and on the waiting list. registrations.places_left reads the first."""
         return self.annotate(
-            active_registrations=Coalesce(models.Sum("registrations__party_size", filter=active), 0)
+            confirmed_places=Coalesce(
+                models.Sum(
+                    "registrations__party_size", filter=Q(registrations__status="confirmed")
+                ),
+                0,
+            ),
+            waiting_places=Coalesce(
+                models.Sum("registrations__party_size", filter=Q(registrations__status="waiting")),
+                0,
+            ),
         )
 
     def between(self, start: date, end: date) -> OccurrenceQuerySet:
@@ -345,6 +441,9 @@ class Occurrence(models.Model):
     )
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    cancelled_by = models.CharField(
+        max_length=20, choices=CancelledBy.choices, blank=True, editable=False
+    )
     is_detached = models.BooleanField(
         default=False, help_text="Changed on its own: regenerating the series leaves it alone."
     )
@@ -386,11 +485,23 @@ class Occurrence(models.Model):
     def is_moved(self) -> bool:
         return timezone.localtime(self.starts_at).date() != self.original_date
 
+    @property
+    def cancellation_note(self) -> str:
+        return cancellation_note(self.cancel_reason, self.cancelled_by)
+
 
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("registered")
     WAITING = "waiting", _("on the waiting list")
     CANCELLED = "cancelled", _("cancelled")
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegistrationQuerySet:
+        """Registrations the user may read (permissions.can_view_registrations)."""
+        from .permissions import visible_registrations_q
+
+        return self.filter(visible_registrations_q(user)).distinct()
 
 
 class Registration(models.Model):
@@ -417,9 +528,8 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    promotion_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -444,7 +554,10 @@ class CalendarFeed(models.Model):
     default_theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.OTHER)
     is_active = models.BooleanField(default=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    #: What went wrong at the last sync, untranslated (importing.problems.FeedError.as_data).
+    problem = models.JSONField(default=dict, blank=True)
+    #: When the editors were told the feed stopped working; cleared when it works again.
+    problem_reported_at = models.DateTimeField(null=True, blank=True)
     etag = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -454,3 +567,10 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def last_error(self) -> str:
+        """The problem of the last sync in the reader's language; empty when it worked."""
+        from .importing.problems import describe
+
+        return describe(self.problem)

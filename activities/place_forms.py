@@ -1,7 +1,7 @@
 """Forms for the shared places a network administrator keeps: the place and its rooms.
 
 The rooms are a plain formset, not a model formset: writing goes through
-services.create_place / update_place, which also refuse to remove a room still in use.
+places.create_place / update_place, which also refuse to remove a room still in use.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Municipality
 
 from .models import Place
-from .services import PLACE_FIELDS
+from .places import PLACE_FIELDS
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*$")
 MAX_ROOMS = 30

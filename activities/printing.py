@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,28 +20,23 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import permissions, recurrence
+from . import recurrence
+from .accessibility import accessibility_facts
 from .filters import OccurrenceFilter
 from .models import Activity, Frequency, Occurrence, Theme
+from .periods import Period
 
 #: An overview stops after this many dates; beyond that a filter makes a better print.
 MAX_PRINTED_DATES = 250
 #: Dates listed on a poster.
 POSTER_DATES = 4
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_YEARS = range(1900, 3000)
 
 
 # Rendering -----------------------------------------------------------------------------
@@ -139,76 +132,6 @@ def _common_context() -> dict:
 # Week and month overviews -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-    title: str
-    filename: str
-
-
-def _year_ok(year: int) -> bool:
-    return year in _YEARS
-
-
-def week_period(params, today: date | None = None) -> Period:
-    """The week asked for (week=2026-W48, or seven days from start=2026-11-23).
-
-    Anything unreadable gives the current week: a print link never ends in an error.
-    """
-    today = today or timezone.localdate()
-    start = None
-    match = _WEEK.match(params.get("week", "").strip())
-    if match and _year_ok(int(match[1])):
-        try:
-            start = date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            start = None
-    if start is None and params.get("start"):
-        try:
-            start = date.fromisoformat(params["start"].strip())
-        except ValueError:
-            start = None
-        if start is not None and not _year_ok(start.year):
-            start = None
-    if start is None:
-        start = today - timedelta(days=today.weekday())
-    end = start + timedelta(days=6)
-    number = start.isocalendar().week
-    title = _("Week %(number)d: %(start)s to %(end)s") % {
-        "number": number,
-        "start": date_format(start, "j F"),
-        "end": date_format(end, "j F Y"),
-    }
-    return Period(start, end, title, f"agenda-week-{number}.pdf")
-
-
-def month_period(params, today: date | None = None) -> Period:
-    """The month asked for (month=2026-11); anything unreadable gives the current month."""
-    today = today or timezone.localdate()
-    start = today.replace(day=1)
-    match = _MONTH.match(params.get("month", "").strip())
-    if match and _year_ok(int(match[1])) and 1 <= int(match[2]) <= 12:
-        start = date(int(match[1]), int(match[2]), 1)
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    title = date_format(start, "F Y").capitalize()
-    return Period(start, end, title, f"agenda-{start:%Y-%m}.pdf")
-
-
-def _print_queryset():
-    return (
-        Occurrence.objects.public()
-        .select_related(
-            "activity__organisation",
-            "activity__place",
-            "activity__room",
-            "place",
-            "room",
-        )
-        .prefetch_related("activity__co_organisers")
-    )
-
-
 def _filter_heading(filterset: OccurrenceFilter) -> tuple[str, list[str]]:
     """Whose agenda this is (network or organisation) and the other filters, in words."""
     data = getattr(filterset.form, "cleaned_data", {}) or {}
@@ -232,7 +155,7 @@ def _filter_heading(filterset: OccurrenceFilter) -> tuple[str, list[str]]:
 def agenda_html(request: HttpRequest, period: Period) -> str:
     """The overview as HTML, before WeasyPrint: dates of the period grouped by day."""
     filterset = OccurrenceFilter(
-        request.GET, queryset=_print_queryset().between(period.start, period.end)
+        request.GET, queryset=Occurrence.objects.for_listing().between(period.first, period.last)
     )
     occurrences = list(
         filterset.qs.order_by("starts_at", "activity__title")[: MAX_PRINTED_DATES + 1]
@@ -259,18 +182,6 @@ def agenda_html(request: HttpRequest, period: Period) -> str:
     )
 
 
-@require_GET
-def week_pdf(request: HttpRequest) -> HttpResponse:
-    period = week_period(request.GET)
-    return pdf_response(render_pdf(agenda_html(request, period)), period.filename)
-
-
-@require_GET
-def month_pdf(request: HttpRequest) -> HttpResponse:
-    period = month_period(request.GET)
-    return pdf_response(render_pdf(agenda_html(request, period)), period.filename)
-
-
 # Poster --------------------------------------------------------------------------------
 
 
@@ -288,17 +199,6 @@ def _image_url(activity: Activity) -> str | None:
     except (SuspiciousFileOperation, OSError):
         return None
     return activity.image.url if exists else None
-
-
-def _good_to_know(activity: Activity) -> list[str]:
-    facts = [
-        (activity.wheelchair_accessible, _("Wheelchair accessible")),
-        (activity.hearing_loop, _("Hearing loop")),
-        (activity.sign_language, _("Sign language")),
-        (activity.low_stimulus, _("Low-stimulus")),
-        (activity.transport_available, _("Transport can be arranged")),
-    ]
-    return [text for present, text in facts if present]
 
 
 def poster_context(activity: Activity) -> dict:
@@ -319,7 +219,7 @@ def poster_context(activity: Activity) -> dict:
         **_common_context(),
         "activity": activity,
         "organisers": [activity.organisation, *activity.co_organisers.all()],
-        "good_to_know": _good_to_know(activity),
+        "good_to_know": [fact.label for fact in accessibility_facts(activity, activity.place)],
         "schedule": schedule,
         "dates": dates,
         "image_url": _image_url(activity),
@@ -342,19 +242,10 @@ def poster_html(request: HttpRequest, context: dict, *, compact: bool = False) -
     )
 
 
-@require_GET
-def poster_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    activity = get_object_or_404(
-        Activity.objects.select_related("organisation", "place", "room").prefetch_related(
-            "co_organisers"
-        ),
-        slug=slug,
-    )
-    if not permissions.can_view_activity(request.user, activity):
-        raise Http404
+def poster_pdf(request: HttpRequest, activity: Activity) -> bytes:
+    """One A4 sheet for the window: laid out again, compact, when it does not fit."""
     context = poster_context(activity)
     document = render_document(poster_html(request, context))
     if len(document.pages) > 1:
-        # More than fits on one sheet for the window: lay it out again, compact.
         document = render_document(poster_html(request, context, compact=True))
-    return pdf_response(document.write_pdf(), f"poster-{activity.slug}.pdf")
+    return document.write_pdf()

@@ -9,41 +9,26 @@ only after the transaction commits, and each is sent at most once.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
-from uuid import UUID
 
-from celery import shared_task
-from django import forms
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
 
 from network.models import User
-from network.services import DomainError
+from network.shared import DomainError
 
-from . import emails, permissions
-from .models import Activity, Occurrence, Registration, RegistrationStatus, Status
-
-audit = logging.getLogger("omzien.audit")
+from . import emails
+from .models import Occurrence, Registration, RegistrationStatus, Status
 
 MAX_PARTY_SIZE = 10
-DATES_PER_PAGE = 10
-_ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
-_PHONE_CHARS = re.compile(r"^\+?[\d\s\-().]+$")
-
-
-# Services ------------------------------------------------------------------------------
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
 
 
 def normalise_phone(phone: str) -> str:
@@ -70,13 +55,30 @@ def closed_reason(occurrence: Occurrence, *, now=None) -> str | None:
 
 
 def confirmed_places(occurrence: Occurrence) -> int:
-    """People (party sizes summed) with a confirmed place on the date."""
+    """People (party sizes summed) with a confirmed place on the date; the
+    `confirmed_places` annotation (OccurrenceQuerySet.annotate_confirmed) when present."""
+    annotated = getattr(occurrence, "confirmed_places", None)
+    if annotated is not None:
+        return annotated
     return (
         Registration.objects.filter(
             occurrence=occurrence, status=RegistrationStatus.CONFIRMED
         ).aggregate(total=Sum("party_size"))["total"]
         or 0
     )
+
+
+def places_left(occurrence: Occurrence) -> int | None:
+    """Places still free on the date; None when there is no limit.
+
+    The one answer for every page. People on the waiting list do not count: a party that
+    fits the free places gets them (a bigger waiting party keeps its turn for later), so
+    with 10 places, 8 taken and a party of 4 waiting, 2 places are left.
+    """
+    capacity = occurrence.activity.capacity
+    if capacity is None:
+        return None
+    return max(capacity - confirmed_places(occurrence), 0)
 
 
 def _lock(occurrence: Occurrence) -> Occurrence:
@@ -93,10 +95,7 @@ def _lock(occurrence: Occurrence) -> Occurrence:
 
 
 def _enqueue(registration: Registration, kind: str, language: str) -> None:
-    if registration.email:
-        transaction.on_commit(
-            lambda: send_registration_email.delay(registration.pk, kind, language)
-        )
+    emails.queue_registration_message(registration, kind, language)
 
 
 @transaction.atomic
@@ -139,7 +138,7 @@ def register_for_occurrence(
     if phone:
         same_person |= Q(phone=phone)
     if (
-        Registration.objects.filter(occurrence=occurrence, status__in=_ACTIVE)
+        Registration.objects.filter(occurrence=occurrence, status__in=ACTIVE)
         .filter(same_person)
         .exists()
     ):
@@ -158,7 +157,8 @@ def register_for_occurrence(
             )
             % {"capacity": capacity, "size": party_size}
         )
-    fits = capacity is None or confirmed_places(occurrence) + party_size <= capacity
+    left = places_left(occurrence)
+    fits = left is None or party_size <= left
     # Linked to the account only when it is the account holder's own registration (not a
     # neighbour they register for), so it shows among their own data.
     owner = (
@@ -186,8 +186,7 @@ def _promote_waiting(occurrence: Occurrence) -> list[Registration]:
     Call with the date locked. A party that does not fit in the places left keeps its
     turn for the next free place, but a smaller party behind it may use a place it cannot.
     """
-    capacity = occurrence.activity.capacity
-    free = None if capacity is None else capacity - confirmed_places(occurrence)
+    free = places_left(occurrence)
     promoted = []
     waiting = (
         Registration.objects.filter(occurrence=occurrence, status=RegistrationStatus.WAITING)
@@ -230,69 +229,36 @@ def cancel_registration(*, registration: Registration) -> list[Registration]:
     return promoted
 
 
-# E-mail tasks ----------------------------------------------------------------------------
-
-#: kind -> (statuses in which the message still makes sense, function that sends it)
-_MESSAGES = {
-    "confirmation": (_ACTIVE, emails.send_registration_confirmation),
-    "promoted": ((RegistrationStatus.CONFIRMED,), emails.send_place_available),
-    "cancelled": (_ACTIVE, emails.send_date_cancelled),
-}
+# Telling people -------------------------------------------------------------------------
 
 
-_SENT_FLAGS = {
-    "confirmation": "confirmation_sent_at",
-    "promoted": "promotion_sent_at",
-    "cancelled": "cancellation_sent_at",
-}
-
-
-def notify_registrants_of_cancellation(*, occurrences) -> int:
-    """Tell everyone registered or waiting for these dates that they are called off.
-
-    Called by the services that cancel a date or an activity, inside their transaction;
-    the e-mails go out after it commits, once each.
-    """
+def _notify(occurrences, kind: str) -> int:
+    """Queue one message per person registered or waiting for these dates."""
     registrations = (
-        Registration.objects.filter(
-            occurrence__in=occurrences, status__in=_ACTIVE, cancellation_sent_at__isnull=True
-        )
+        Registration.objects.filter(occurrence__in=occurrences, status__in=ACTIVE)
         .exclude(email="")
         .select_related("user")
     )
     count = 0
     for registration in registrations:
-        _enqueue(registration, "cancelled", _language_of(registration))
+        _enqueue(registration, kind, _language_of(registration))
         count += 1
     return count
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-@transaction.atomic
-def send_registration_email(registration_id: int, kind: str, language: str = "") -> bool:
-    """Send one message about a registration, once however often the task runs.
+# Receivers of activities.events: thin, inside the service's transaction.
 
-    The row is locked and its "sent" flag set in the same transaction as the sending, so a
-    second delivery of the task finds the flag; a failed send rolls the flag back for the
-    retry. Skipped when the registration was cancelled (or deleted) in the meantime.
-    """
-    if kind not in _MESSAGES:
-        return False
-    statuses, send = _MESSAGES[kind]
-    flag = _SENT_FLAGS[kind]
-    registration = (
-        Registration.objects.select_for_update(of=("self",))
-        .filter(pk=registration_id, status__in=statuses, **{f"{flag}__isnull": True})
-        .exclude(email="")
-        .select_related("occurrence__activity", "user")
-        .first()
-    )
-    if registration is None:
-        return False
-    send(registration, language=language or _language_of(registration))
-    setattr(registration, flag, timezone.now())
-    registration.save(update_fields=[flag])
-    return True
+
+def on_date_cancelled(sender, *, occurrences, **kwargs) -> None:
+    _notify(occurrences, "cancelled")
+
+
+def on_date_moved(sender, *, occurrences, **kwargs) -> None:
+    _notify(occurrences, "moved")
+
+
+def on_date_restored(sender, *, occurrences, **kwargs) -> None:
+    _notify(occurrences, "restored")
 
 
 def _current_language() -> str:
@@ -305,229 +271,6 @@ def _language_of(registration: Registration) -> str:
     if registration.user_id and registration.user.language:
         return registration.user.language
     return registration.language or settings.LANGUAGE_CODE
-
-
-# Forms ---------------------------------------------------------------------------------
-
-
-class RegistrationForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=100)
-    email = forms.EmailField(
-        label=gettext_lazy("E-mail address"),
-        required=False,
-        help_text=gettext_lazy("We send you a link to see or cancel your registration."),
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("Telephone number"),
-        max_length=30,
-        required=False,
-        help_text=gettext_lazy("Only if you have no e-mail: the organiser can call you."),
-    )
-    party_size = forms.TypedChoiceField(
-        label=gettext_lazy("Number of people, including yourself"),
-        choices=[(n, str(n)) for n in range(1, MAX_PARTY_SIZE + 1)],
-        coerce=int,
-        initial=1,
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Fill in your name."))
-        return name
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        digits = len(re.sub(r"\D", "", phone))
-        if not _PHONE_CHARS.match(phone) or not 6 <= digits <= 15:
-            raise forms.ValidationError(_("Enter a telephone number, for example 0345 123456."))
-        return phone
-
-    def clean(self) -> dict:
-        data = super().clean()
-        contact_given = data.get("email") or data.get("phone")
-        if not contact_given and not self.has_error("email") and not self.has_error("phone"):
-            raise forms.ValidationError(
-                _("Give an e-mail address or a telephone number, so the organiser can reach you.")
-            )
-        return data
-
-
-# Views ---------------------------------------------------------------------------------
-
-
-def _occurrence(request: HttpRequest, slug: str, day) -> Occurrence:
-    occurrence = get_object_or_404(
-        Occurrence.objects.select_related(
-            "activity__organisation",
-            "activity__place",
-            "activity__room",
-            "place",
-            "room",
-        ).prefetch_related("activity__co_organisers"),
-        activity__slug=slug,
-        original_date=day,
-    )
-    if not permissions.can_view_activity(request.user, occurrence.activity):
-        raise Http404
-    return occurrence
-
-
-def _initial(request: HttpRequest) -> dict:
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    return {"name": user.name, "email": user.email}
-
-
-@require_http_methods(["GET", "POST"])
-def register(request: HttpRequest, slug: str, day) -> HttpResponse:
-    """The short form for one date: a name, one way to reach you, how many people."""
-    occurrence = _occurrence(request, slug, day)
-    reason = closed_reason(occurrence)
-    form = None
-    status = 200
-    if reason is None:
-        form = RegistrationForm(
-            request.POST if request.method == "POST" else None, initial=_initial(request)
-        )
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    registration = register_for_occurrence(
-                        occurrence=occurrence,
-                        user=request.user,
-                        **form.cleaned_data,
-                    )
-                except DomainError as error:
-                    form.add_error(None, str(error))
-                else:
-                    if registration.status == RegistrationStatus.CONFIRMED:
-                        messages.success(request, _("You are registered. See you there!"))
-                    else:
-                        messages.warning(
-                            request,
-                            _(
-                                "This date is full, so you are on the waiting list. We let "
-                                "you know when a place becomes free."
-                            ),
-                        )
-                    return redirect("activities:registration", token=registration.token)
-            status = 400
-    elif request.method == "POST":
-        status = 409
-    capacity = occurrence.activity.capacity
-    places_left = None
-    if reason is None and capacity is not None:
-        places_left = max(capacity - confirmed_places(occurrence), 0)
-    return render(
-        request,
-        "activities/registration/register.html",
-        {
-            "occurrence": occurrence,
-            "activity": occurrence.activity,
-            "form": form,
-            "closed_reason": reason,
-            "places_left": places_left,
-        },
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def manage_registration(request: HttpRequest, token: UUID) -> HttpResponse:
-    """Whoever has the link sees the registration and may cancel it: the token is the key."""
-    registration = get_object_or_404(
-        Registration.objects.select_related(
-            "occurrence__activity__organisation",
-            "occurrence__activity__place",
-            "occurrence__activity__room",
-            "occurrence__place",
-            "occurrence__room",
-        ),
-        token=token,
-    )
-    if request.method == "POST":
-        try:
-            cancel_registration(registration=registration)
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("Your registration is cancelled. Thank you for letting us know.")
-            )
-        return redirect("activities:registration", token=registration.token)
-    occurrence = registration.occurrence
-    return render(
-        request,
-        "activities/registration/manage.html",
-        {
-            "registration": registration,
-            "occurrence": occurrence,
-            "activity": occurrence.activity,
-            "can_cancel": registration.status != RegistrationStatus.CANCELLED
-            and occurrence.starts_at > timezone.now(),
-        },
-    )
-
-
-@login_required
-def registration_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """Who comes on the coming dates: for the organiser's editors and coordinators only.
-
-    Names and contact details are personal data, so every view is written to the audit log.
-    """
-    activity = get_object_or_404(
-        Activity.objects.select_related("organisation").prefetch_related("co_organisers"),
-        slug=slug,
-    )
-    if not permissions.can_view_registrations(request.user, activity):
-        raise Http404
-    audit.info(
-        "registrations viewed", extra={"user_id": request.user.pk, "activity_id": activity.pk}
-    )
-    occurrences = (
-        Occurrence.objects.filter(activity=activity)
-        .upcoming()
-        .select_related("place", "room")
-        .prefetch_related(
-            Prefetch(
-                "registrations",
-                queryset=Registration.objects.filter(status__in=_ACTIVE).order_by(
-                    "status", "created_at", "pk"
-                ),
-                to_attr="active_registrations_list",
-            )
-        )
-        .order_by("starts_at")
-    )
-    page = Paginator(occurrences, DATES_PER_PAGE).get_page(request.GET.get("page"))
-    dates = []
-    for occurrence in page:
-        people = occurrence.active_registrations_list
-        confirmed = [r for r in people if r.status == RegistrationStatus.CONFIRMED]
-        waiting = [r for r in people if r.status == RegistrationStatus.WAITING]
-        dates.append(
-            {
-                "occurrence": occurrence,
-                "people": people,
-                "confirmed_count": sum(r.party_size for r in confirmed),
-                "waiting_count": sum(r.party_size for r in waiting),
-            }
-        )
-    return render(
-        request,
-        "activities/registration/list.html",
-        {"activity": activity, "page": page, "dates": dates},
-    )
 
 
 # Retention ------------------------------------------------------------------------------
@@ -551,6 +294,52 @@ def purge_past_registrations(*, now=None) -> int:
             deleted += Registration.objects.filter(pk__in=ids).delete()[0]
 
 
-@shared_task
-def purge_registrations() -> int:
-    return purge_past_registrations()
+# The person's own registrations (network.personal_data) ---------------------------------
+
+
+def own_registrations(user: User) -> QuerySet[Registration]:
+    """Made while signed in, or while signed out with one of the account's confirmed
+    addresses: both are the person's own data."""
+    mine = Q(user=user)
+    for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    ):
+        mine |= Q(email__iexact=address)
+    return Registration.objects.filter(mine).select_related("occurrence__activity")
+
+
+def export_own(user: User) -> list[dict]:
+    return [
+        {
+            "activity": r.occurrence.activity.title,
+            "date": r.occurrence.starts_at.isoformat(),
+            "name": r.name,
+            "email": r.email,
+            "phone": r.phone,
+            "people": r.party_size,
+            "status": r.status,
+            "registered_at": r.created_at.isoformat(),
+        }
+        for r in own_registrations(user).order_by("occurrence__starts_at", "pk")
+    ]
+
+
+def summarise_own(user: User) -> list[str]:
+    lines = []
+    for r in own_registrations(user).order_by("occurrence__starts_at", "pk"):
+        when = date_format(timezone.localtime(r.occurrence.starts_at), "l j F Y, H:i")
+        people = ngettext("%(n)d person", "%(n)d people", r.party_size) % {"n": r.party_size}
+        lines.append(f"{r.occurrence.activity.title}, {when} · {people} · {r.get_status_display()}")
+    return lines
+
+
+@transaction.atomic
+def erase_own(user: User) -> None:
+    """A place still held on a coming date is given up first (the waiting list moves up),
+    then every registration of the person goes."""
+    now = timezone.now()
+    for registration in own_registrations(user).filter(
+        status__in=ACTIVE, occurrence__starts_at__gt=now
+    ):
+        cancel_registration(registration=registration)
+    own_registrations(user).delete()

@@ -27,11 +27,11 @@ from decimal import Decimal
 
 from django.db import connection, models
 from django.utils import timezone
-from django.utils.text import slugify
 
 from network import seed as seeding
 from network.models import Area, Network, Organisation
 from network.seed import SeedContext, register_flush, register_step
+from network.shared import unique_slug
 
 from . import recurrence, services
 from .models import (
@@ -130,22 +130,6 @@ def _delete_all_occurrences() -> None:
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-
-class _Slugs:
-    """Unique slugs without asking the database: "bingo", "bingo-2", ..."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.used = set(model.objects.values_list("slug", flat=True))
-
-    def take(self, text: str, limit: int = 140) -> str:
-        base = slugify(text)[:limit] or "x"
-        slug, number = base, 1
-        while slug in self.used:
-            number += 1
-            slug = f"{base}-{number}"
-        self.used.add(slug)
-        return slug
 
 
 def _first_weekday(day: date, weekday: int) -> date:
@@ -267,12 +251,12 @@ HOME_PLACES = (
 def _seed_home_places(ctx: SeedContext) -> dict[str, Place]:
     municipality = ctx.home_network.municipality
     areas = {area.name: area for area in ctx.areas if area.municipality_id == municipality.pk}
-    slugs = _Slugs(Place)
+    slugs = set(Place.objects.values_list("slug", flat=True))
     places = Place.objects.bulk_create(
         [
             Place(
                 name=spec.name,
-                slug=slugs.take(spec.name),
+                slug=unique_slug(Place, spec.name, fallback="plaats", max_length=140, taken=slugs),
                 address=spec.address,
                 postcode=seeding.HOME_VILLAGES[spec.village] + " " + _letters(spec.key),
                 town=spec.village,
@@ -690,7 +674,7 @@ def _seed_home_activities(
     rooms = {
         (room.place_id, room.name): room for room in Room.objects.filter(place__in=places.values())
     }
-    slugs = _Slugs(Activity)
+    slugs = set(Activity.objects.values_list("slug", flat=True))
     rng = ctx.rng
     horizon = services.horizon_end(today)
     activities = []
@@ -701,7 +685,9 @@ def _seed_home_activities(
         activity = Activity(
             organisation=organisation,
             title=spec.title,
-            slug=slugs.take(spec.title),
+            slug=unique_slug(
+                Activity, spec.title, fallback="activiteit", max_length=140, taken=slugs
+            ),
             description=spec.description,
             theme=spec.theme,
             target_group=spec.target,
@@ -974,7 +960,7 @@ def _trust_region_organisations(
 def _seed_region_places(ctx: SeedContext, rng: random.Random, villages: list[_Village]) -> None:
     """Every network: a village hall, church hall, sports hall, care home and library in its
     main village, and a village hall in about half of its other areas."""
-    slugs = _Slugs(Place)
+    slugs = set(Place.objects.values_list("slug", flat=True))
     planned: list[tuple[_Village, str, Place, tuple[str, ...]]] = []
     for village in villages:
         main = village.areas[0]
@@ -1010,7 +996,7 @@ def _seed_region_places(ctx: SeedContext, rng: random.Random, villages: list[_Vi
 
 
 def _place(
-    slugs: _Slugs,
+    slugs: set[str],
     rng: random.Random,
     pattern: str,
     area: Area,
@@ -1020,7 +1006,7 @@ def _place(
     name = pattern.format(v=area.name)
     return Place(
         name=name,
-        slug=slugs.take(name),
+        slug=unique_slug(Place, name, fallback="plaats", max_length=140, taken=slugs),
         address=f"{rng.choice(seeding.STREETS)} {rng.randint(1, 80)}",
         postcode=f"{rng.randint(4000, 4399)} {rng.choice('ABCDEGHJKL')}{rng.choice('MNPRSTVWXZ')}",
         town=area.name.split("-")[0],
@@ -1048,7 +1034,7 @@ def _seed_region_activities(
     later, and about one in twelve has an end date. A few are waiting for approval (untrusted
     organisations only), a few are drafts, a few cancelled.
     """
-    slugs = _Slugs(Activity)
+    slugs = set(Activity.objects.values_list("slug", flat=True))
     horizon = services.horizon_end(today)
     history_start = today - timedelta(days=REGION_HISTORY_DAYS)
     series = [t for t in REGION_TEMPLATES if t.rhythm != "once"]
@@ -1082,7 +1068,7 @@ def _seed_region_activities(
 
 def _region_activity(
     rng: random.Random,
-    slugs: _Slugs,
+    slugs: set[str],
     village: _Village,
     template: Template,
     organisation: Organisation,
@@ -1138,7 +1124,13 @@ def _region_activity(
     return Activity(
         organisation=organisation,
         title=title,
-        slug=slugs.take(f"{title} {main.name}" if "{v}" not in template.title else title),
+        slug=unique_slug(
+            Activity,
+            f"{title} {main.name}" if "{v}" not in template.title else title,
+            fallback="activiteit",
+            max_length=140,
+            taken=slugs,
+        ),
         description=template.description,
         theme=template.theme,
         target_group=template.target,

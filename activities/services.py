@@ -1,7 +1,11 @@
-"""Writes for the agenda: activities, their stored dates, moderation.
+"""Writes for the agenda: activities, their stored dates and every change of status.
 
-Every function runs in one transaction and raises DomainError (from network.services) with
-a translated message the view shows as it is.
+Every function runs in one transaction and raises DomainError (network.shared) with a
+translated message the view shows as it is. Each does its own side effects in that
+transaction: a status change queues its own e-mails (activities.emails, sent once after
+commit), and a change to dates is announced through activities.events, so registrations
+(and later shifts and attendance) follow without this module knowing them. The importer
+uses these same functions: it never writes a status or deletes a row itself.
 """
 
 from __future__ import annotations
@@ -11,14 +15,13 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from network.models import Organisation, User
-from network.services import DomainError, unique_slug
+from network.shared import DomainError, held_ids, unique_slug
 
-from . import recurrence
-from .models import Activity, Occurrence, Place, Room, Status
+from . import emails, events, recurrence
+from .models import Activity, CancelledBy, Occurrence, Place, Room, Status
 
 #: Dates are stored this far ahead; a nightly task moves the horizon along.
 HORIZON_DAYS = 400
@@ -63,27 +66,27 @@ def materialise_occurrences(
     """Make the stored dates match the schedule from now up to the horizon.
 
     Past dates are never touched: attendance hangs on them. Dates changed on their own
-    (moved, other place) are kept. A date that drops out of the schedule is deleted, or
-    cancelled when people registered for it, so nobody loses their place silently.
+    (moved, other place, cancelled by an editor) are kept as they are. A date that drops
+    out of the schedule is deleted, unless anything hangs on it (a registration, a shift,
+    an attendance record: any row of any app): then it is cancelled, so nothing is lost.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     until = until or horizon_end(today)
-    schedule = recurrence.Schedule.of(activity)
-    days = recurrence.expand(schedule, start=today, end=until)
+    days = recurrence.expand(recurrence.Schedule.of(activity), start=today, end=until)
     wanted = {day: occurrence_times(activity, day) for day in days}
     # One regeneration per activity at a time: the activity row is the lock.
     Activity.objects.select_for_update().filter(pk=activity.pk).first()
     existing = {
         occurrence.original_date: occurrence
-        for occurrence in Occurrence.objects.filter(
-            activity=activity, original_date__gte=today
-        ).annotate_registrations()
+        for occurrence in Occurrence.objects.filter(activity=activity, original_date__gte=today)
     }
-    created, updated, removed, cancelled = [], [], [], []
-    for day, (starts_at, ends_at, all_day) in wanted.items():
+    created, moved, restored = [], [], []
+    previous: dict[int, tuple] = {}
+    for day, times in wanted.items():
         occurrence = existing.pop(day, None)
         if occurrence is None:
+            starts_at, ends_at, all_day = times
             created.append(
                 Occurrence(
                     activity=activity,
@@ -93,53 +96,70 @@ def materialise_occurrences(
                     all_day=all_day,
                 )
             )
-        elif not occurrence.is_detached and occurrence.starts_at >= now:
-            # Not detached yet cancelled: an earlier regeneration cancelled it because it
-            # dropped out of the schedule (editors' cancellations detach). It is back now.
-            restored = occurrence.is_cancelled
-            moved = (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != (
-                starts_at,
-                ends_at,
-                all_day,
-            )
-            if restored or moved:
-                occurrence.starts_at, occurrence.ends_at, occurrence.all_day = (
-                    starts_at,
-                    ends_at,
-                    all_day,
-                )
-                occurrence.is_cancelled, occurrence.cancel_reason = False, ""
-                updated.append(occurrence)
-    for occurrence in existing.values():
-        if occurrence.starts_at < now:
             continue
-        if occurrence.active_registrations:
-            if not occurrence.is_cancelled:
-                occurrence.is_cancelled = True
-                occurrence.cancel_reason = _("This date is no longer in the schedule.")
-                cancelled.append(occurrence)
+        if occurrence.is_detached or occurrence.starts_at < now:
+            continue
+        current = (occurrence.starts_at, occurrence.ends_at, occurrence.all_day)
+        if occurrence.is_cancelled and occurrence.cancelled_by == CancelledBy.SCHEDULE:
+            restored.append(occurrence)  # dropped out of the schedule earlier, back now
+        elif current != times:
+            previous[occurrence.pk] = _whereabouts(occurrence)
+            moved.append(occurrence)
         else:
-            removed.append(occurrence.pk)
+            continue
+        occurrence.starts_at, occurrence.ends_at, occurrence.all_day = times
+        _set_cancelled(occurrence, False)
+    leftover = [occurrence for occurrence in existing.values() if occurrence.starts_at >= now]
+    held = held_ids(Occurrence, [occurrence.pk for occurrence in leftover])
+    dropped = [o for o in leftover if o.pk in held and not o.is_cancelled]
+    for occurrence in dropped:
+        _set_cancelled(occurrence, True, by=CancelledBy.SCHEDULE)
+    removed = [o.pk for o in leftover if o.pk not in held]
     Occurrence.objects.bulk_create(created, batch_size=1000)
     Occurrence.objects.bulk_update(
-        updated,
-        ["starts_at", "ends_at", "all_day", "is_cancelled", "cancel_reason"],
+        [*moved, *restored, *dropped],
+        ["starts_at", "ends_at", "all_day", *CANCEL_FIELDS],
         batch_size=1000,
     )
-    Occurrence.objects.bulk_update(cancelled, ["is_cancelled", "cancel_reason"], batch_size=1000)
-    if cancelled:
-        from .registration import notify_registrants_of_cancellation
-
-        notify_registrants_of_cancellation(occurrences=cancelled)
     Occurrence.objects.filter(pk__in=removed).delete()
     activity.materialised_until = until
     activity.save(update_fields=["materialised_until"])
+    for occurrence in [*moved, *restored, *dropped]:
+        occurrence.activity = activity
+    _announce(cancelled=dropped, moved=moved, previous=previous, restored=restored)
     return {
         "created": len(created),
-        "updated": len(updated),
+        "updated": len(moved) + len(restored),
         "removed": len(removed),
-        "cancelled": len(cancelled),
+        "cancelled": len(dropped),
     }
+
+
+#: The fields that say whether, why and by whom a date is called off.
+CANCEL_FIELDS = ("is_cancelled", "cancel_reason", "cancelled_by")
+
+
+def _set_cancelled(
+    occurrence: Occurrence, cancelled: bool, *, by: str = "", reason: str = ""
+) -> None:
+    occurrence.is_cancelled = cancelled
+    occurrence.cancel_reason = reason.strip() if cancelled else ""
+    occurrence.cancelled_by = by if cancelled else ""
+
+
+def _whereabouts(occurrence: Occurrence) -> tuple:
+    """When and where a date is, to tell people what changed."""
+    return (occurrence.starts_at, occurrence.ends_at, occurrence.place_id, occurrence.room_id)
+
+
+def _announce(*, cancelled=(), moved=(), previous=None, restored=()) -> None:
+    """Tell the apps that hang rows on dates (activities.events), inside the transaction."""
+    if cancelled:
+        events.date_cancelled.send(sender=Occurrence, occurrences=list(cancelled))
+    if moved:
+        events.date_moved.send(sender=Occurrence, occurrences=list(moved), previous=previous or {})
+    if restored:
+        events.date_restored.send(sender=Occurrence, occurrences=list(restored))
 
 
 def extend_horizons(*, today: date | None = None, batch: int = 500) -> int:
@@ -182,10 +202,32 @@ def _check_schedule(activity: Activity) -> None:
         raise DomainError(str(error)) from None
 
 
-def _initial_status(organisation: Organisation, submit: bool) -> str:
-    if not submit:
-        return Status.DRAFT
-    return Status.PUBLISHED if organisation.is_trusted else Status.SUBMITTED
+def _home_network_id(organisation: Organisation) -> int | None:
+    """Where an activity's figures count: the network its organisation joined first.
+
+    An organisation can take part in several networks; counting its activities in each
+    would count them twice in a municipality's figures (see docs/architecture.md).
+    """
+    through = Organisation.networks.through
+    return (
+        through.objects.filter(organisation_id=organisation.pk)
+        .order_by("pk")
+        .values_list("network_id", flat=True)
+        .first()
+    )
+
+
+def _go_live(activity: Activity) -> None:
+    """Publish (trusted organisation) or submit to the network. Call before saving, and
+    _tell_network after: the administrators hear of a submission once it is stored."""
+    activity.status = Status.PUBLISHED if activity.organisation.is_trusted else Status.SUBMITTED
+    if activity.status == Status.PUBLISHED:
+        activity.published_at = timezone.now()
+
+
+def _tell_network(activity: Activity) -> None:
+    if activity.status == Status.SUBMITTED:
+        emails.queue_activity_submitted(activity)
 
 
 @transaction.atomic
@@ -197,17 +239,20 @@ def create_activity(
     co_organisers=(),
     submit: bool = True,
 ) -> Activity:
-    """Register an activity. Trusted organisations publish at once, others submit it."""
+    """Register an activity. Trusted organisations publish at once, others submit it (and
+    the network's administrators are told)."""
     activity = Activity(organisation=organisation, created_by=created_by, **_normalised(data))
     _check_schedule(activity)
     activity.slug = unique_slug(Activity, activity.title, fallback="activiteit", max_length=120)
-    activity.status = _initial_status(organisation, submit)
-    if activity.status == Status.PUBLISHED:
-        activity.published_at = timezone.now()
+    if activity.home_network_id is None:
+        activity.home_network_id = _home_network_id(organisation)
+    if submit:
+        _go_live(activity)
     activity.save()
     if co_organisers:
         activity.co_organisers.set(co_organisers)
     materialise_occurrences(activity=activity)
+    _tell_network(activity)
     return activity
 
 
@@ -231,17 +276,22 @@ def update_activity(*, activity: Activity, data: dict, co_organisers=None) -> Ac
     return activity
 
 
+# Single dates ---------------------------------------------------------------------------
+
+
 @transaction.atomic
-def cancel_occurrence(*, occurrence: Occurrence, reason: str) -> Occurrence:
+def cancel_occurrence(
+    *, occurrence: Occurrence, reason: str = "", cancelled_by: str = CancelledBy.EDITOR
+) -> Occurrence:
+    """Call off one date; everyone registered (and every later app) hears of it once."""
     if occurrence.starts_at < timezone.now():
         raise DomainError(_("A date in the past cannot be cancelled."))
-    occurrence.is_cancelled = True
-    occurrence.cancel_reason = reason.strip()
+    was_cancelled = occurrence.is_cancelled
+    _set_cancelled(occurrence, True, by=cancelled_by, reason=reason)
     occurrence.is_detached = True
-    occurrence.save(update_fields=["is_cancelled", "cancel_reason", "is_detached"])
-    from .registration import notify_registrants_of_cancellation
-
-    notify_registrants_of_cancellation(occurrences=[occurrence])
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached"])
+    if not was_cancelled:
+        _announce(cancelled=[occurrence])
     return occurrence
 
 
@@ -249,15 +299,17 @@ def cancel_occurrence(*, occurrence: Occurrence, reason: str) -> Occurrence:
 def restore_occurrence(*, occurrence: Occurrence) -> Occurrence:
     """Undo a cancellation. A date that was only cancelled (not moved, no other place) joins
     the series again, so a later change of the series' times reaches it too."""
-    occurrence.is_cancelled = False
-    occurrence.cancel_reason = ""
+    was_cancelled = occurrence.is_cancelled
+    _set_cancelled(occurrence, False)
     as_in_series = occurrence_times(occurrence.activity, occurrence.original_date)
     occurrence.is_detached = bool(
         occurrence.place_id
         or occurrence.room_id
         or (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != as_in_series
     )
-    occurrence.save(update_fields=["is_cancelled", "cancel_reason", "is_detached"])
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached"])
+    if was_cancelled:
+        _announce(restored=[occurrence])
     return occurrence
 
 
@@ -271,7 +323,8 @@ def change_occurrence(
     place: Place | None = None,
     room: Room | None = None,
 ) -> Occurrence:
-    """Move one date or give it another place without touching the series.
+    """Move one date or give it another place without touching the series; whoever hangs
+    something on the date hears what changed.
 
     As in the series (occurrence_times), an end time before the start time ends the next
     day: an evening until past midnight. Without a start time the date is all day.
@@ -291,6 +344,7 @@ def change_occurrence(
         ends_at = local_datetime(day + timedelta(days=after_midnight), end_time)
     if (ends_at or starts_at) < now:
         raise DomainError(_("A date cannot be moved into the past."))
+    before = _whereabouts(occurrence)
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
     occurrence.all_day = start_time is None
     occurrence.place, occurrence.room = place, room
@@ -298,42 +352,23 @@ def change_occurrence(
     occurrence.save(
         update_fields=["starts_at", "ends_at", "all_day", "place", "room", "is_detached"]
     )
+    if _whereabouts(occurrence) != before:
+        _announce(moved=[occurrence], previous={occurrence.pk: before})
     return occurrence
 
 
-@transaction.atomic
-def cancel_activity(*, activity: Activity, reason: str) -> Activity:
-    """Cancel the whole activity; it stays visible to residents, marked cancelled.
-
-    Cancelled counts as public, so an activity residents never saw cannot be cancelled:
-    that would show it to them for the first time.
-    """
-    if activity.status != Status.PUBLISHED and activity.published_at is None:
-        raise DomainError(
-            _("This activity was never published, so residents never saw it: nothing to cancel.")
-        )
-    activity.status = Status.CANCELLED
-    activity.cancel_reason = reason.strip()
-    activity.save(update_fields=["status", "cancel_reason", "updated_at"])
-    from .registration import notify_registrants_of_cancellation
-
-    notify_registrants_of_cancellation(
-        occurrences=activity.occurrences.filter(starts_at__gte=timezone.now())
-    )
-    return activity
-
-
-# Moderation ----------------------------------------------------------------------------
+# The activity's status ---------------------------------------------------------------------
+# Every change of status goes through one of these; each queues its own messages.
 
 
 @transaction.atomic
 def submit_activity(*, activity: Activity) -> Activity:
+    """A draft or returned activity goes live: published (trusted) or to the network."""
     if activity.status not in (Status.DRAFT, Status.RETURNED):
         raise DomainError(_("Only a draft or returned activity can be submitted."))
-    activity.status = _initial_status(activity.organisation, submit=True)
-    if activity.status == Status.PUBLISHED:
-        activity.published_at = timezone.now()
+    _go_live(activity)
     activity.save(update_fields=["status", "published_at", "updated_at"])
+    _tell_network(activity)
     return activity
 
 
@@ -345,6 +380,7 @@ def approve_activity(*, activity: Activity) -> Activity:
     activity.published_at = timezone.now()
     activity.moderation_comment = ""
     activity.save(update_fields=["status", "published_at", "moderation_comment", "updated_at"])
+    emails.queue_activity_approved(activity)
     return activity
 
 
@@ -357,7 +393,76 @@ def return_activity(*, activity: Activity, comment: str) -> Activity:
     activity.status = Status.RETURNED
     activity.moderation_comment = comment.strip()
     activity.save(update_fields=["status", "moderation_comment", "updated_at"])
+    emails.queue_activity_returned(activity)
     return activity
+
+
+@transaction.atomic
+def cancel_activity(
+    *, activity: Activity, reason: str = "", cancelled_by: str = CancelledBy.EDITOR
+) -> Activity:
+    """Cancel the whole activity; it stays visible to residents, marked cancelled.
+
+    Cancelled counts as public, so an activity residents never saw cannot be cancelled:
+    that would show it to them for the first time (withdraw_activity is for that).
+    """
+    if activity.status != Status.PUBLISHED and activity.published_at is None:
+        raise DomainError(
+            _("This activity was never published, so residents never saw it: nothing to cancel.")
+        )
+    if activity.status == Status.CANCELLED:
+        raise DomainError(_("This activity is cancelled already."))
+    activity.status = Status.CANCELLED
+    activity.cancel_reason = reason.strip()
+    activity.cancelled_by = cancelled_by
+    activity.save(update_fields=["status", "cancel_reason", "cancelled_by", "updated_at"])
+    coming = list(activity.occurrences.filter(starts_at__gte=timezone.now(), is_cancelled=False))
+    for occurrence in coming:
+        occurrence.activity = activity
+    _announce(cancelled=coming)
+    return activity
+
+
+@transaction.atomic
+def restore_activity(*, activity: Activity) -> Activity:
+    """A cancelled activity takes place again: published again (trusted organisations) or
+    back to the network for approval; its coming dates are regenerated."""
+    if activity.status != Status.CANCELLED:
+        raise DomainError(_("Only a cancelled activity can take place again."))
+    _go_live(activity)
+    activity.cancel_reason = ""
+    activity.cancelled_by = ""
+    activity.save(
+        update_fields=["status", "published_at", "cancel_reason", "cancelled_by", "updated_at"]
+    )
+    _tell_network(activity)
+    materialise_occurrences(activity=activity)
+    if activity.status == Status.PUBLISHED:
+        coming = list(
+            activity.occurrences.filter(starts_at__gte=timezone.now(), is_cancelled=False)
+        )
+        for occurrence in coming:
+            occurrence.activity = activity
+        _announce(restored=coming)
+    return activity
+
+
+@transaction.atomic
+def withdraw_activity(*, activity: Activity) -> bool:
+    """Take back an activity residents never saw (draft, waiting, returned).
+
+    It is deleted, unless something already hangs on it or on one of its dates: then it
+    goes back to draft, so nothing is lost. Returns whether it was deleted.
+    """
+    if activity.is_public or activity.published_at is not None:
+        raise DomainError(_("Residents have seen this activity: cancel it instead."))
+    date_ids = list(activity.occurrences.values_list("pk", flat=True))
+    if held_ids(Occurrence, date_ids) or held_ids(Activity, [activity.pk], ignore=("occurrences",)):
+        activity.status = Status.DRAFT
+        activity.save(update_fields=["status", "updated_at"])
+        return False
+    activity.delete()
+    return True
 
 
 def overlapping_occurrences(
@@ -380,131 +485,3 @@ def overlapping_occurrences(
         .select_related("activity__organisation")
         .order_by("starts_at")
     )
-
-
-# Places ----------------------------------------------------------------------------------
-
-#: What a network administrator may set on a place (rooms go separately).
-PLACE_FIELDS = (
-    "name",
-    "address",
-    "postcode",
-    "town",
-    "area",
-    "wheelchair_accessible",
-    "hearing_loop",
-    "accessible_toilet",
-    "latitude",
-    "longitude",
-)
-
-
-def unique_place_slug(name: str, town: str = "") -> str:
-    """ "het-klokhuis-beesd"; the town keeps two village halls of the same name apart."""
-    text = f"{name} {town}" if town and slugify(town) not in slugify(name) else name
-    return unique_slug(Place, text, fallback="plaats", max_length=140)
-
-
-def _check_place(place: Place) -> None:
-    if not slugify(place.name):
-        raise DomainError(_("Use at least one letter or digit in the name."))
-    if place.area_id and place.area.municipality_id != place.municipality_id:
-        raise DomainError(_("That village or neighbourhood lies in another municipality."))
-    if (place.latitude is None) != (place.longitude is None):
-        raise DomainError(_("Give both latitude and longitude, or neither."))
-    twins = Place.objects.filter(
-        municipality_id=place.municipality_id,
-        name__iexact=place.name,
-        town__iexact=place.town,
-    ).exclude(pk=place.pk)
-    if twins.exists():
-        raise DomainError(
-            _("There is already a place called %(name)s here. Edit that one instead.")
-            % {"name": place.name}
-        )
-
-
-def _check_room_names(names: list[str]) -> list[str]:
-    names = [name.strip() for name in names]
-    if any(not name for name in names):
-        raise DomainError(_("Give every room a name."))
-    seen: set[str] = set()
-    for name in names:
-        if name.casefold() in seen:
-            raise DomainError(_("Two rooms are called %(name)s.") % {"name": name})
-        seen.add(name.casefold())
-    return names
-
-
-@transaction.atomic
-def create_place(*, municipality, data: dict, rooms: list[str] | tuple[str, ...] = ()) -> Place:
-    """A shared place of a municipality, with its rooms, e.g. het Klokhuis: "Grote zaal"."""
-    place = Place(municipality=municipality, **{k: v for k, v in data.items() if k in PLACE_FIELDS})
-    place.name = place.name.strip()
-    _check_place(place)
-    names = _check_room_names(list(rooms))
-    place.slug = unique_place_slug(place.name, place.town)
-    place.save()
-    Room.objects.bulk_create([Room(place=place, name=name) for name in names])
-    return place
-
-
-@transaction.atomic
-def update_place(
-    *, place: Place, data: dict, rooms: list[tuple[int | None, str]] | None = None
-) -> Place:
-    """Change a place; its slug stays, so links and feeds filtered on it keep working.
-
-    `rooms` is the complete list of rooms after saving, as (id or None for a new room, name).
-    A room left out is removed, unless an activity or a coming date uses it: then the
-    administrator has to move those first, so no activity silently loses its room.
-    """
-    for name, value in data.items():
-        if name in PLACE_FIELDS:
-            setattr(place, name, value)
-    place.name = place.name.strip()
-    _check_place(place)
-    place.save()
-    if rooms is not None:
-        _update_rooms(place, rooms)
-    return place
-
-
-def _update_rooms(place: Place, rooms: list[tuple[int | None, str]]) -> None:
-    current = {room.pk: room for room in Room.objects.select_for_update().filter(place=place)}
-    names = _check_room_names([name for _pk, name in rooms])
-    kept: dict[int, str] = {}
-    added: list[str] = []
-    for (pk, _name), name in zip(rooms, names, strict=True):
-        if pk is None:
-            added.append(name)
-        elif pk in current and pk not in kept:
-            kept[pk] = name
-        else:
-            raise DomainError(_("That room does not belong to this place."))
-    removed = [room for pk, room in current.items() if pk not in kept]
-    if removed:
-        in_use = (
-            Room.objects.filter(pk__in=[room.pk for room in removed])
-            .filter(Q(activities__isnull=False) | Q(occurrences__starts_at__gte=timezone.now()))
-            .distinct()
-            .values_list("name", flat=True)
-        )
-        if in_use:
-            raise DomainError(
-                _(
-                    "Activities still use this room: %(names)s. Give those activities another "
-                    "room first."
-                )
-                % {"names": ", ".join(sorted(in_use))}
-            )
-        Room.objects.filter(pk__in=[room.pk for room in removed]).delete()
-    renamed = [current[pk] for pk, name in kept.items() if current[pk].name != name]
-    # Two steps, so swapping two names never trips the unique constraint half-way.
-    for room in renamed:
-        room.name = f"~{room.pk}~"
-    Room.objects.bulk_update(renamed, ["name"])
-    for room in renamed:
-        room.name = kept[room.pk]
-    Room.objects.bulk_update(renamed, ["name"])
-    Room.objects.bulk_create([Room(place=place, name=name) for name in added])

@@ -1,23 +1,13 @@
-"""Celery tasks of the agenda: thin, by primary key, safe to run twice."""
+"""Celery tasks of the agenda: thin, by primary key, safe to run twice. Each calls a
+service; the rules live there. (E-mails go through network.tasks.deliver_message.)"""
 
 from __future__ import annotations
 
-import uuid
-
 from celery import shared_task
-from django.core.cache import cache
-from django.db import transaction
 
-from . import emails, services
-from .models import Activity, Status
-
-#: Which status an activity must still have for a moderation e-mail to make sense.
-MODERATION_EVENTS = {
-    "submitted": (Status.SUBMITTED, emails.send_activity_submitted),
-    "approved": (Status.PUBLISHED, emails.send_activity_approved),
-    "returned": (Status.RETURNED, emails.send_activity_returned),
-}
-SENT_MARK_SECONDS = 7 * 24 * 60 * 60
+from . import registrations, services
+from .importing.services import sync_feed
+from .models import CalendarFeed
 
 
 @shared_task
@@ -26,29 +16,34 @@ def extend_occurrence_horizons() -> int:
     return services.extend_horizons()
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def send_moderation_email(activity_id: int, event: str, token: str) -> int:
-    """Send one moderation message; nothing when the activity moved on or it went already.
-
-    The token is made when the change is recorded: a redelivered task carries the same one
-    and is skipped, while a later submission of the same activity gets a new one.
-    """
-    expected_status, send = MODERATION_EVENTS[event]
-    activity = Activity.objects.select_related("organisation").filter(pk=activity_id).first()
-    if activity is None or activity.status != expected_status:
-        return 0
-    mark = f"activities:moderation-mail:{activity_id}:{event}:{token}"
-    if cache.get(mark):
-        return 0
-    sent = send(activity)
-    cache.set(mark, True, SENT_MARK_SECONDS)
-    return sent
+@shared_task
+def purge_past_registrations() -> int:
+    """Nightly: registrations are deleted some weeks after their date."""
+    return registrations.purge_past_registrations()
 
 
-def queue_moderation_email(activity: Activity, event: str) -> None:
-    """Send the message once the change is committed, never for a change rolled back."""
-    if event not in MODERATION_EVENTS:
-        raise ValueError(event)
-    token = uuid.uuid4().hex
-    activity_id = activity.pk
-    transaction.on_commit(lambda: send_moderation_email.delay(activity_id, event, token))
+@shared_task
+def sync_calendar_feed(feed_id: int, force: bool = False) -> dict:
+    """Sync one connected calendar; a disconnected or deleted one is left alone."""
+    feed = (
+        CalendarFeed.objects.select_related("organisation", "default_place")
+        .filter(pk=feed_id, is_active=True, organisation__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return {"skipped": True}
+    return sync_feed(feed=feed, force=force).as_dict()
+
+
+@shared_task
+def sync_all_calendar_feeds() -> int:
+    """Hourly: queue a sync per connected calendar; one slow or broken feed holds up no
+    other."""
+    ids = list(
+        CalendarFeed.objects.filter(is_active=True, organisation__is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for feed_id in ids:
+        sync_calendar_feed.delay(feed_id)
+    return len(ids)

@@ -2,8 +2,10 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import (
+from .views import (
+    agenda,
     calendar_feeds,
+    detail,
     editor,
     embed,
     feeds,
@@ -11,7 +13,6 @@ from . import (
     places,
     printing,
     registration,
-    views,
 )
 
 
@@ -36,11 +37,11 @@ app_name = "activities"
 
 urlpatterns = [
     # Browsing (everyone)
-    path("agenda/", views.agenda, name="agenda"),
-    path("agenda/week/", views.agenda_week, name="agenda_week"),
-    path("agenda/maand/", views.agenda_month, name="agenda_month"),
-    path("activiteiten/<slug:slug>/", views.activity_detail, name="activity_detail"),
-    path("activiteiten/<slug:slug>/<day:day>/", views.occurrence_detail, name="occurrence_detail"),
+    path("agenda/", agenda.agenda, name="agenda"),
+    path("agenda/week/", agenda.agenda_week, name="agenda_week"),
+    path("agenda/maand/", agenda.agenda_month, name="agenda_month"),
+    path("activiteiten/<slug:slug>/", detail.activity_detail, name="activity_detail"),
+    path("activiteiten/<slug:slug>/<day:day>/", detail.occurrence_detail, name="occurrence_detail"),
     # Taking it home
     path("agenda.ics", feeds.agenda_ics, name="agenda_ics"),
     path("netwerken/<slug:slug>/agenda.ics", feeds.network_ics, name="network_ics"),

@@ -9,9 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 app = Celery("omzien")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Tasks that live beside the job they serve rather than in a tasks.py.
-app.autodiscover_tasks(["activities"], related_name="importer")
-app.autodiscover_tasks(["activities"], related_name="registration")
 
 
 @app.task(name="omzien.ping")

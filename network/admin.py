@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Membership, Municipality, Network, Organisation, User
+from .models import (
+    AccessLogEntry,
+    Area,
+    Membership,
+    Municipality,
+    Network,
+    Organisation,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,3 +78,38 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation", "network"]
     search_fields = ["user__email", "organisation__name", "network__name"]
     autocomplete_fields = ["user", "organisation", "network", "invited_by"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence, so not even a superuser edits it here."""
+
+    list_display = [
+        "occurred_at",
+        "action",
+        "actor_id",
+        "actor_role",
+        "object_type",
+        "object_id",
+        "description",
+        "ip_address",
+        "path",
+    ]
+    list_filter = ["action", "object_type", "actor_role"]
+    search_fields = ["=object_id"]
+    date_hierarchy = "occurred_at"
+    # Counting a long log on every page costs more than the number is worth.
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: AccessLogEntry | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: AccessLogEntry | None = None
+    ) -> bool:
+        return False

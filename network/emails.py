@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from .models import Membership
+from . import outbox
+from .models import Membership, OutboxMessage
 
 
 def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
@@ -29,8 +30,20 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
     message.send()
 
 
-def send_invitation(membership: Membership) -> None:
+def queue_invitation(membership: Membership) -> None:
+    outbox.queue("network.invitation", about=membership, recipient=membership.user)
+
+
+@outbox.sender("network.invitation")
+def send_invitation(message: OutboxMessage) -> bool:
     """Tell a person about their new role; a new account gets a link to choose a password."""
+    membership = (
+        Membership.objects.select_related("user", "organisation", "network")
+        .filter(pk=message.object_id)
+        .first()
+    )
+    if membership is None:  # the role was taken away before the message went
+        return False
     user = membership.user
     if user.has_usable_password():
         action_url = settings.SITE_URL + reverse("account_login")
@@ -51,3 +64,26 @@ def send_invitation(membership: Membership) -> None:
         },
         language=user.language,
     )
+    membership.invitation_sent_at = timezone.now()
+    membership.save(update_fields=["invitation_sent_at"])
+    return True
+
+
+@outbox.sender("network.rendered_email")
+def send_rendered_email(message: OutboxMessage) -> bool:
+    """A message rendered when it was queued: allauth's (network/adapters.py)."""
+    fields = message.payload or {}
+    if not fields.get("to"):
+        return False
+    email = EmailMultiAlternatives(
+        fields["subject"],
+        fields["body"],
+        fields.get("from_email"),
+        fields["to"],
+        headers=fields.get("headers") or None,
+    )
+    email.content_subtype = fields.get("content_subtype", "plain")
+    for content, mimetype in fields.get("alternatives") or []:
+        email.attach_alternative(content, mimetype)
+    email.send()
+    return True

@@ -107,6 +107,18 @@ class Area(models.Model):
 
 
 class NetworkQuerySet(models.QuerySet):
+    def managed_by(self, user) -> NetworkQuerySet:
+        """Networks the user administers (permissions.can_manage_network)."""
+        from .permissions import managed_networks_q
+
+        return self.filter(managed_networks_q(user))
+
+    def with_overviews_for(self, user) -> NetworkQuerySet:
+        """Networks whose overviews the user may see (permissions.can_view_overviews)."""
+        from .permissions import overview_networks_q
+
+        return self.filter(overview_networks_q(user))
+
     def with_organisation_count(self) -> NetworkQuerySet:
         return self.annotate(
             organisation_count=models.Count(
@@ -154,6 +166,24 @@ class OrganisationQuerySet(models.QuerySet):
 
     def in_network(self, network: Network) -> OrganisationQuerySet:
         return self.filter(networks=network)
+
+    def visible_to(self, user) -> OrganisationQuerySet:
+        """Active organisations, and inactive ones for who manages them."""
+        from .permissions import visible_organisations_q
+
+        return self.filter(visible_organisations_q(user)).distinct()
+
+    def editable_by(self, user) -> OrganisationQuerySet:
+        """Organisations whose page the user edits (permissions.can_edit_organisation)."""
+        from .permissions import editable_organisations_q
+
+        return self.filter(editable_organisations_q(user)).distinct()
+
+    def managed_by(self, user) -> OrganisationQuerySet:
+        """Organisations the user administers (permissions.can_manage_organisation)."""
+        from .permissions import managed_organisations_q
+
+        return self.filter(managed_organisations_q(user)).distinct()
 
 
 class Organisation(models.Model):
@@ -242,6 +272,11 @@ class MembershipQuerySet(models.QuerySet):
     def of_role(self, *roles: str) -> MembershipQuerySet:
         return self.filter(role__in=roles)
 
+    def in_network(self, network: Network) -> MembershipQuerySet:
+        """Roles in the network itself and in its organisations: what its administrators
+        manage. Distinct: an organisation in the network appears once per membership."""
+        return self.filter(Q(network=network) | Q(organisation__networks=network)).distinct()
+
 
 class Membership(models.Model):
     user = models.ForeignKey(
@@ -309,3 +344,118 @@ class Membership(models.Model):
     @property
     def scope(self) -> Organisation | Network:
         return self.organisation or self.network
+
+
+class OutboxMessage(models.Model):
+    """An e-mail to send once, written in the same transaction as the change it tells of.
+
+    See network.outbox. It holds ids, not personal details: the sender reads what it needs
+    when it sends (only `payload`, for allauth's rendered messages, holds content, and only
+    until it is sent).
+    """
+
+    kind = models.CharField(max_length=80)
+    object_id = models.BigIntegerField(default=0)
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    #: Only for a message rendered when it was queued (allauth's, with a one-time link):
+    #: its content, cleared as soon as it is handled.
+    payload = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    #: When it was sent, or found no longer to apply (then `sent` is False).
+    handled_at = models.DateTimeField(null=True, blank=True)
+    sent = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(handled_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+            models.Index(fields=["handled_at"], name="outbox_handled_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id}"
+
+
+class AppendOnlyError(PermissionError):
+    """The access log is evidence: what was written stays as it was written."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        raise AppendOnlyError("Access log entries cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None) -> int:
+        raise AppendOnlyError("Access log entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access log entries cannot be deleted.")
+
+
+class AccessLogEntry(models.Model):
+    """Who looked at or changed a sensitive record, written only by network.access_log.record.
+
+    Append-only: the ORM refuses updates and deletes here, PostgreSQL refuses them with a
+    trigger (migration 0003_access_log). Read and written on the "access_log" connection
+    (config/db_routers.py), so an entry stays when the request that wrote it fails.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        SEARCH = "search", _("searched")
+        PRINT = "print", _("printed")
+        EXPORT = "export", _("exported")
+        CHANGE = "change", _("changed")
+
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Not a foreign key: deleting an account must neither touch the log nor be blocked by it.
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    actor_role = models.CharField(
+        _("role"),
+        max_length=30,
+        blank=True,
+        help_text=_("The role under which the record was accessed; empty for anonymous."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("type of record"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Without the query string, which can carry search terms.
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        default_permissions = ["view"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(
+                fields=["object_type", "object_id", "occurred_at"], name="accesslog_object_idx"
+            ),
+            models.Index(fields=["actor_id", "occurred_at"], name="accesslog_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.occurred_at).strftime("%Y-%m-%d %H:%M")
+        return f"{when} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Access log entries cannot be changed.")
+        # Even with a primary key set by hand, never an UPDATE of an existing row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access log entries cannot be deleted.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from .models import Membership, Network, Organisation, Role, User
 
@@ -153,6 +154,58 @@ def can_volunteer(user: AnyUser) -> bool:
 def can_view_overviews(user: AnyUser, network: Network) -> bool:
     """Aggregated figures of a network: staff of its municipality (and superusers)."""
     return _is_superuser(user) or network.municipality_id in roles_of(user).municipality_ids
+
+
+# Scoping: the same answers as database conditions -------------------------------------
+# Each `…_q(user)` is the condition of the helper above it, for querysets: the models'
+# `visible_to` / `managed_by` / `editable_by` methods use these, so a list never shows what
+# the helper would refuse (tests/network/test_scoping.py checks every role and object).
+
+NOTHING = Q(pk__in=[])
+#: Not Q(): an empty Q() vanishes when combined with |, so it cannot mean "everything".
+EVERYTHING = Q(pk__isnull=False)
+
+
+def managed_networks_q(user: AnyUser) -> Q:
+    """Networks for which can_manage_network is true."""
+    if _is_superuser(user):
+        return EVERYTHING
+    ids = roles_of(user).admin_network_ids
+    return Q(pk__in=ids) if ids else NOTHING
+
+
+def managed_organisations_q(user: AnyUser, prefix: str = "") -> Q:
+    """Organisations for which can_manage_organisation is true (may repeat rows: many-to-
+    many; callers add distinct())."""
+    if _is_superuser(user):
+        return EVERYTHING
+    ids = roles_of(user).admin_network_ids
+    return Q(**{f"{prefix}networks__in": ids}) if ids else NOTHING
+
+
+def editable_organisations_q(user: AnyUser) -> Q:
+    """Organisations for which can_edit_organisation is true."""
+    editor_ids = roles_of(user).organisations(Role.EDITOR)
+    return (Q(pk__in=editor_ids) if editor_ids else NOTHING) | managed_organisations_q(user)
+
+
+def activity_organisation_ids(user: AnyUser) -> frozenset[int]:
+    """Organisations whose activities the user manages (can_manage_activities)."""
+    roles = roles_of(user)
+    return roles.organisations(Role.EDITOR) | roles.organisations(Role.COORDINATOR)
+
+
+def visible_organisations_q(user: AnyUser) -> Q:
+    """Organisations whose page the user may see: active ones, and those they manage."""
+    return Q(is_active=True) | managed_organisations_q(user)
+
+
+def overview_networks_q(user: AnyUser) -> Q:
+    """Networks for which can_view_overviews is true."""
+    if _is_superuser(user):
+        return EVERYTHING
+    ids = roles_of(user).municipality_ids
+    return Q(municipality_id__in=ids) if ids else NOTHING
 
 
 # Own data ----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from .models import Area, Membership, Municipality, Network, Organisation, Role, User
+from .shared import unique_slug
 
 SCALES = ("village", "region")
 #: The password of every seeded account, demo accounts and generated volunteers alike.
@@ -323,22 +324,6 @@ def _phone(rng: random.Random, area_code: str) -> str:
     return f"{area_code}-{rng.randint(400000, 699999)}"
 
 
-class _Slugs:
-    """Hands out unique slugs: "dorpshuis-rumpt", then "dorpshuis-rumpt-2", ..."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def take(self, text: str) -> str:
-        base = slugify(text)[:140] or "x"
-        slug, number = base, 1
-        while slug in self.used:
-            number += 1
-            slug = f"{base}-{number}"
-        self.used.add(slug)
-        return slug
-
-
 # --- the home network: Beesd voor elkaar --------------------------------------------------
 
 WEST_BETUWE = "West Betuwe"
@@ -522,10 +507,10 @@ def _create_home_organisations(
     ctx: SeedContext, rng: random.Random, municipality: Municipality, areas: list[Area]
 ) -> list[Organisation]:
     area_by_name = {area.name: area for area in areas}
-    slugs = ctx.shared.setdefault("organisation_slugs", _Slugs())
+    slugs = ctx.shared.setdefault("organisation_slugs", set())
     organisations = []
     for _key, name, kind, village, description in HOME_ORGANISATIONS:
-        slug = slugs.take(name)
+        slug = unique_slug(Organisation, name, fallback="organisatie", max_length=140, taken=slugs)
         postcode, place = (HOME_VILLAGES[village], village) if village else ("4191", "Geldermalsen")
         organisations.append(
             Organisation(
@@ -722,7 +707,7 @@ class _Region:
     """Bookkeeping while generating the region; discarded afterwards."""
 
     rng: random.Random
-    slugs: _Slugs
+    slugs: set[str]
     village_names: set[str]
     municipality_orgs: dict[int, list[Organisation]] = field(default_factory=dict)
     network_villages: dict[int, list[Area]] = field(default_factory=dict)
@@ -795,8 +780,7 @@ def _create_networks(
         municipality = municipalities[(index + 1) % len(municipalities)]
         pool = real_villages if municipality.name == WEST_BETUWE else None
         plans.append((municipality, _plan_areas(region, municipality, pool)))
-    slugs = _Slugs()
-    slugs.used.add(ctx.home_network.slug)
+    slugs = {ctx.home_network.slug}
     networks = bulk_create([_network(region.rng, slugs, m, plan) for m, plan in plans])
     areas = bulk_create([area for _m, plan in plans for area in plan])
     through = Network.areas.through
@@ -833,11 +817,11 @@ def _plan_areas(
 
 
 def _network(
-    rng: random.Random, slugs: _Slugs, municipality: Municipality, areas: list[Area]
+    rng: random.Random, slugs: set[str], municipality: Municipality, areas: list[Area]
 ) -> Network:
     village, others = areas[0].name, ", ".join(area.name for area in areas[1:])
     name = rng.choice(NETWORK_NAMES).format(v=village)
-    slug = slugs.take(name)
+    slug = unique_slug(Network, name, fallback="netwerk", max_length=140, taken=slugs)
     return Network(
         name=name,
         slug=slug,
@@ -919,7 +903,9 @@ def _organisation(
 ) -> Organisation:
     """An unsaved organisation in `place` (its village; the municipality's name if none)."""
     rng = region.rng
-    slug = region.slugs.take(name)
+    slug = unique_slug(
+        Organisation, name, fallback="organisatie", max_length=140, taken=region.slugs
+    )
     place = place or (area.name if area else municipality.name)
     if place not in region.postcodes:
         region.postcodes[place] = str(rng.randint(4000, 4399))

@@ -13,10 +13,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import emails
+from . import emails, personal_data
 from .models import (
     NETWORK_ROLES,
     ROLE_ORGANISATION_KIND,
@@ -27,12 +26,9 @@ from .models import (
     User,
 )
 from .permissions import forget_roles
+from .shared import DomainError, unique_slug
 
 logger = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A rule of the domain said no; the message is translated and meant for the user."""
 
 
 @transaction.atomic
@@ -78,9 +74,7 @@ def add_membership(
             membership.save()
     except IntegrityError:
         raise DomainError(_("This person already has that role there.")) from None
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(membership.pk))
+    emails.queue_invitation(membership)
     return membership
 
 
@@ -102,23 +96,6 @@ def remove_membership(*, removed_by: User, membership: Membership) -> None:
 
 
 @transaction.atomic
-def send_pending_invitation(*, membership_id: int) -> bool:
-    """Send a membership's invitation once: the row lock and the flag share a transaction."""
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user", "organisation", "network")
-        .filter(pk=membership_id, invitation_sent_at__isnull=True)
-        .first()
-    )
-    if membership is None:
-        return False
-    emails.send_invitation(membership)
-    membership.invitation_sent_at = timezone.now()
-    membership.save(update_fields=["invitation_sent_at"])
-    return True
-
-
-@transaction.atomic
 def accept_invitation(*, user: User, password: str) -> None:
     """The invited person chose a password; the link they followed proved their address."""
     user.set_password(password)
@@ -135,9 +112,10 @@ def set_language(*, user: User, language: str) -> None:
 
 @transaction.atomic
 def delete_account(*, user: User) -> None:
-    """Remove a person and everything that hangs on them (memberships, e-mail addresses)."""
+    """Remove a person and everything every app keeps about them (network.personal_data):
+    each kind is erased or anonymised first, then the account goes."""
     logger.info("account deleted at the owner's request", extra={"user_id": user.pk})
-    user.delete()
+    personal_data.erase(user)
 
 
 def purge_unverified_accounts(*, now=None) -> int:
@@ -158,22 +136,6 @@ def purge_unverified_accounts(*, now=None) -> int:
         ids = list(stale.values_list("pk", flat=True)[:10_000])
         _total, per_model = User.objects.filter(pk__in=ids).delete()
     return per_model.get("network.User", 0)
-
-
-def unique_slug(
-    model, text: str, *, fallback: str, max_length: int = 100, exclude_pk: int | None = None
-) -> str:
-    """A readable, unused slug for a record of `model`: "bingo", then "bingo-2", ..."""
-    base = slugify(text)[:max_length] or fallback
-    taken = set(
-        model.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 @transaction.atomic

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import permissions, services
+from . import permissions, personal_data, services
 from .filters import OrganisationFilter
 from .forms import (
     DeleteAccountForm,
@@ -29,12 +27,9 @@ from .forms import (
     OrganisationPageForm,
 )
 from .models import Membership, Network, Organisation, Role, User
+from .shared import DomainError, managed_network_or_404, paginate
 
 PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 # Public pages --------------------------------------------------------------------------
@@ -44,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     networks = (
         Network.objects.select_related("municipality").with_organisation_count().order_by("name")
     )
-    return render(request, "network/home.html", {"page": _page(request, networks, 30)})
+    return render(request, "network/home.html", {"page": paginate(request, networks, 30)})
 
 
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -72,7 +67,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/organisation_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {"filter": filterset, "page": paginate(request, filterset.qs, PAGE_SIZE)},
     )
 
 
@@ -118,11 +113,7 @@ def start(request: HttpRequest) -> HttpResponse:
     by_role: dict[str, list[Membership]] = {}
     for membership in roles.memberships:
         by_role.setdefault(membership.role, []).append(membership)
-    overview_networks = (
-        Network.objects.filter(municipality_id__in=roles.municipality_ids).order_by("name")
-        if roles.municipality_ids
-        else Network.objects.none()
-    )
+    overview_networks = Network.objects.with_overviews_for(request.user).order_by("name")
     sections = [
         {"role": role, "label": role.label, "memberships": by_role[role]}
         for role in Role
@@ -138,14 +129,6 @@ def start(request: HttpRequest) -> HttpResponse:
 # Network administration ----------------------------------------------------------------
 
 
-def managed_network_or_404(request: HttpRequest, slug: str) -> Network:
-    """The network whose management pages these are; 404 for anyone who may not manage it."""
-    network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
-    if not permissions.can_manage_network(request.user, network):
-        raise Http404
-    return network
-
-
 @login_required
 def manage_network(request: HttpRequest, slug: str) -> HttpResponse:
     network = managed_network_or_404(request, slug)
@@ -153,7 +136,7 @@ def manage_network(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "network/manage/network.html",
-        {"network": network, "page": _page(request, organisations, 50)},
+        {"network": network, "page": paginate(request, organisations, 50)},
     )
 
 
@@ -204,20 +187,13 @@ def manage_organisation_edit(request: HttpRequest, slug: str, organisation: str)
     )
 
 
-def _network_memberships(network: Network):
-    return Membership.objects.filter(network=network) | Membership.objects.filter(
-        organisation__networks=network
-    )
-
-
 @login_required
 def manage_memberships(request: HttpRequest, slug: str) -> HttpResponse:
     network = managed_network_or_404(request, slug)
     memberships = (
-        _network_memberships(network)
+        Membership.objects.in_network(network)
         .select_related("user", "organisation", "network")
         .order_by("role", "organisation__name", "user__email")
-        .distinct()
     )
     role = request.GET.get("role")
     if role in Role.values:
@@ -227,7 +203,7 @@ def manage_memberships(request: HttpRequest, slug: str) -> HttpResponse:
         "network/manage/memberships.html",
         {
             "network": network,
-            "page": _page(request, memberships, 50),
+            "page": paginate(request, memberships, 50),
             "roles": Role.choices,
             "current_role": role if role in Role.values else "",
         },
@@ -248,7 +224,7 @@ def manage_membership_add(request: HttpRequest, slug: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 organisation=form.cleaned_data["organisation"],
             )
-        except services.DomainError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The role is added and an invitation is on its way."))
@@ -261,12 +237,13 @@ def manage_membership_add(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     network = managed_network_or_404(request, slug)
     membership = get_object_or_404(
-        _network_memberships(network).select_related("user", "organisation", "network"), pk=pk
+        Membership.objects.in_network(network).select_related("user", "organisation", "network"),
+        pk=pk,
     )
     if request.method == "POST":
         try:
             services.remove_membership(removed_by=request.user, membership=membership)
-        except services.DomainError as error:
+        except DomainError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The role is removed."))
@@ -307,14 +284,11 @@ def accept_invitation(request: HttpRequest, uidb36: str, key: str) -> HttpRespon
 
 
 def _render_my_data(request: HttpRequest, delete_form: DeleteAccountForm, status: int = 200):
+    """Everything every app keeps about the person, from network.personal_data only."""
     return render(
         request,
         "network/my_data.html",
-        {
-            "memberships": permissions.roles_of(request.user).memberships,
-            "addresses": EmailAddress.objects.filter(user=request.user),
-            "delete_form": delete_form,
-        },
+        {"sections": personal_data.sections(request.user), "delete_form": delete_form},
         status=status,
     )
 
@@ -327,41 +301,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
     """Everything stored about the person, as JSON (GDPR art. 15 and 20)."""
-    user = request.user
-    data = {
-        "email": user.email,
-        "name": user.name,
-        "language": user.language,
-        "joined": user.date_joined.isoformat(),
-        "last_login": user.last_login.isoformat() if user.last_login else None,
-        "email_addresses": [
-            {"email": a.email, "verified": a.verified, "primary": a.primary}
-            for a in EmailAddress.objects.filter(user=user)
-        ],
-        "registrations": [
-            {
-                "activity": r.occurrence.activity.title,
-                "date": r.occurrence.starts_at.isoformat(),
-                "name": r.name,
-                "email": r.email,
-                "phone": r.phone,
-                "people": r.party_size,
-                "status": r.status,
-            }
-            for r in user.registrations.select_related("occurrence__activity")
-        ],
-        "roles": [
-            {
-                "role": m.role,
-                "organisation": m.organisation and m.organisation.name,
-                "network": m.network and m.network.name,
-                "since": m.created_at.isoformat(),
-            }
-            for m in permissions.roles_of(user).memberships
-        ],
-    }
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(personal_data.export(request.user), indent=2, ensure_ascii=False),
+        content_type="application/json",
     )
     response["Content-Disposition"] = 'attachment; filename="omzien-my-data.json"'
     return response

@@ -153,6 +153,37 @@ def client_for(client, world):
     return make
 
 
+#: The django_db marker's arguments, in its order (pytest-django's validate_django_db).
+_DJANGO_DB_ARGS = (
+    "transaction",
+    "reset_sequences",
+    "databases",
+    "serialized_rollback",
+    "available_apps",
+)
+_DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the database may use all of them.
+
+    The access log (network/access_log.py) writes on its own connection, "access_log",
+    from any view that shows a sensitive record; pytest-django refuses a connection the
+    test did not ask for. What else the test asked for (transaction=True, ...) stays.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        kwargs = {}
+        if marker is not None:
+            kwargs = dict(zip(_DJANGO_DB_ARGS, marker.args, strict=False)) | marker.kwargs
+        if kwargs.get("databases") is None:
+            kwargs["databases"] = "__all__"
+            # In front, so it is the closest marker, the one pytest-django reads.
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With OMZIEN_REQUIRE_SERVICES set (as in CI), a skipped test counts as a failure."""

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -17,7 +16,8 @@ from django.utils.text import capfirst
 
 from network.models import Network, Organisation
 
-from ..models import Occurrence
+from ..accessibility import Fact, accessibility_facts
+from ..models import Activity, Occurrence
 
 register = template.Library()
 
@@ -52,19 +52,23 @@ def day_label(value: date | datetime | None, inline: str = "") -> str:
     return text if inline else capfirst(text)
 
 
+@register.filter
+def accessibility(item: Occurrence | Activity) -> list[Fact]:
+    """`{% for fact in occurrence|accessibility %}`: the facts of a date (at its own place)
+    or of an activity (at its usual place); see activities.accessibility."""
+    if isinstance(item, Occurrence):
+        return accessibility_facts(item.activity, item.effective_place)
+    return accessibility_facts(item, item.place)
+
+
 @register.simple_tag
 def upcoming_dates(owner: Organisation | Network, limit: int = 5) -> list[Occurrence]:
     """The next public dates of an organisation (organiser or co-organiser) or of a network's
     organisations, in ONE query, so the organisation and network pages stay constant."""
-    if isinstance(owner, Network):
-        # As the agenda's network filter: activities of the network's organisations.
-        condition = Q(activity__organisation__networks=owner)
-    else:
-        condition = Q(activity__organisation=owner) | Q(activity__co_organisers=owner)
+    dates = Occurrence.objects.public().upcoming()
+    in_scope = dates.in_network if isinstance(owner, Network) else dates.of_organisation
     return list(
-        Occurrence.objects.public()
-        .upcoming()
-        .filter(condition)
+        in_scope(owner)
         .distinct()
         .select_related("activity", "activity__place", "place")
         .order_by("starts_at", "activity__title", "pk")[:limit]

@@ -1,6 +1,6 @@
 """Pages where an organisation's editors connect the calendar they already keep elsewhere.
 
-Thin: the import itself lives in importer.py and runs as a Celery job; these pages add a
+Thin: the import itself lives in activities/importing/ and runs as a Celery job; these pages add a
 calendar, show how the last run went in plain words, and let the editor run it now or
 disconnect. Someone who may not edit the organisation gets a 404, also for a calendar of
 another organisation reached by changing the URL.
@@ -10,82 +10,26 @@ from __future__ import annotations
 
 from functools import partial
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from network.models import Organisation
 from network.permissions import can_edit_organisation
-from network.services import DomainError
+from network.shared import DomainError, paginate
 
-from . import importer
-from .models import CalendarFeed, Place, Theme
+from ..forms import CalendarFeedForm
+from ..importing import services as importing
+from ..models import CalendarFeed
+from ..tasks import sync_calendar_feed
 
 PAGE_SIZE = 50
-
-
-class CalendarFeedForm(forms.Form):
-    url = forms.CharField(
-        label=gettext_lazy("Address of your calendar (ICS)"),
-        max_length=500,
-        help_text=gettext_lazy(
-            "In Google Calendar: settings of the calendar, “Public address in iCal format” "
-            "or “Secret address in iCal format”. In Outlook: publish the calendar and copy "
-            "the ICS link."
-        ),
-        widget=forms.URLInput(attrs={"autocomplete": "off", "inputmode": "url"}),
-    )
-    default_place = forms.ModelChoiceField(
-        label=gettext_lazy("Usual place"),
-        queryset=Place.objects.none(),
-        required=False,
-        help_text=gettext_lazy(
-            "Used when an activity in your calendar has no place we know. Leave empty when "
-            "it differs."
-        ),
-    )
-    default_theme = forms.ChoiceField(
-        label=gettext_lazy("Theme of the imported activities"),
-        choices=Theme.choices,
-        initial=Theme.OTHER,
-        help_text=gettext_lazy("You can change the theme per activity afterwards."),
-    )
-
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["default_place"].queryset = (
-            Place.objects.filter(
-                Q(municipality_id=organisation.municipality_id)
-                | Q(municipality__networks__organisations=organisation)
-            )
-            .distinct()
-            .order_by("name")
-        )
-
-    def clean_url(self) -> str:
-        value = self.cleaned_data["url"].strip()
-        if value.lower().startswith("webcal://"):  # what calendar programs offer to copy
-            value = "https://" + value[len("webcal://") :]
-        URLValidator(
-            schemes=["http", "https"],
-            message=_("Give an address that starts with http:// or https://."),
-        )(value)
-        try:
-            importer.check_feed_url(value)
-        except importer.FeedError as problem:
-            raise ValidationError(problem.message()) from None
-        return value
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -97,7 +41,7 @@ def _organisation(request: HttpRequest, slug: str) -> Organisation:
 
 def _queue_sync(feed: CalendarFeed) -> None:
     """Run the import once the feed is saved; `force` skips the ETag shortcut."""
-    transaction.on_commit(partial(importer.sync_calendar_feed.delay, feed.pk, True))
+    transaction.on_commit(partial(sync_calendar_feed.delay, feed.pk, True))
 
 
 @login_required
@@ -108,7 +52,7 @@ def feed_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = CalendarFeedForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            feed = importer.connect_feed(
+            feed = importing.connect_feed(
                 organisation=organisation,
                 url=form.cleaned_data["url"],
                 default_place=form.cleaned_data["default_place"],
@@ -151,7 +95,7 @@ def feed_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "disconnect":
-            importer.disconnect_feed(feed=feed)
+            importing.disconnect_feed(feed=feed)
             messages.success(
                 request,
                 _(
@@ -192,6 +136,6 @@ def feed_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "organisation": organisation,
             "feed": feed,
-            "page": Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": paginate(request, activities, PAGE_SIZE),
         },
     )

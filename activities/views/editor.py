@@ -12,8 +12,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,12 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.models import Organisation
-from network.services import DomainError
+from network.shared import DomainError, paginate
 
-from . import images, permissions, recurrence, services
-from .forms import ActivityForm, CancelForm, OccurrenceChangeForm, ScheduleForm, places_for
-from .models import Activity, Occurrence, Status
-from .tasks import queue_moderation_email
+from .. import images, permissions, recurrence, services
+from ..forms import ActivityForm, CancelForm, OccurrenceChangeForm, ScheduleForm, places_for
+from ..models import Activity, Occurrence, Status
 
 PAGE_SIZE = 50
 #: How many dates the preview shows while the editor fills in the schedule.
@@ -41,10 +39,6 @@ MAX_CLASHES = 20
 RECENT_DAYS = 30
 #: Activities that need the editor's attention come first.
 STATUS_ORDER = [Status.RETURNED, Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED, Status.CANCELLED]
-
-
-def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _editable_activity(request: HttpRequest, slug: str) -> Activity:
@@ -70,9 +64,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 def my_activities(request: HttpRequest) -> HttpResponse:
     """The activities of the user's organisations (organised or co-organised), by status."""
     ids = permissions.editable_organisation_ids(request.user)
-    co_organised = Activity.co_organisers.through.objects.filter(organisation_id__in=ids).values(
-        "activity_id"
-    )
     next_start = (
         Occurrence.objects.filter(
             activity=OuterRef("pk"), starts_at__gte=timezone.now(), is_cancelled=False
@@ -81,7 +72,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
         .values("starts_at")[:1]
     )
     activities = (
-        Activity.objects.filter(Q(organisation_id__in=ids) | Q(pk__in=co_organised))
+        Activity.objects.editable_by(request.user)
         .select_related("organisation")
         .prefetch_related("co_organisers")
         .annotate(
@@ -98,7 +89,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/editor/my_activities.html",
-        {"page": _page(request, activities), "organisations": organisations},
+        {"page": paginate(request, activities, PAGE_SIZE), "organisations": organisations},
     )
 
 
@@ -187,8 +178,6 @@ def _save(request: HttpRequest, form: ActivityForm, organisation, activity) -> A
             images.delete_files_on_commit(*old_files)
         if action == "submit" and saved.status in (Status.DRAFT, Status.RETURNED):
             saved = services.submit_activity(activity=saved)
-    if saved.status == Status.SUBMITTED and (activity is None or activity.status != saved.status):
-        queue_moderation_email(saved, "submitted")
     return saved
 
 
@@ -294,8 +283,6 @@ def activity_submit(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        if activity.status == Status.SUBMITTED:
-            queue_moderation_email(activity, "submitted")
         messages.success(request, _saved_message(activity) % {"title": activity.title})
     return redirect("activities:my_activities")
 
@@ -337,7 +324,7 @@ def occurrence_list(request: HttpRequest, slug: str) -> HttpResponse:
     occurrences = (
         activity.occurrences.filter(starts_at__gte=now - timedelta(days=RECENT_DAYS))
         .select_related("place", "room")
-        .annotate_registrations()
+        .annotate_places()
         .order_by("starts_at", "pk")
     )
     return render(
@@ -345,7 +332,7 @@ def occurrence_list(request: HttpRequest, slug: str) -> HttpResponse:
         "activities/editor/occurrence_list.html",
         {
             "activity": activity,
-            "page": _page(request, occurrences),
+            "page": paginate(request, occurrences, PAGE_SIZE),
             "now": now,
             "schedule": recurrence.describe(recurrence.Schedule.of(activity)),
         },

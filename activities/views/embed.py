@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -21,26 +20,19 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from network.models import Network, Organisation
 
-from . import ical
-from .feeds import calendar_feed_url, filter_params, news_feed_url, webcal_url
-from .filters import OccurrenceFilter
-from .models import Occurrence
+from .. import ical
+from ..filters import OccurrenceFilter
+from ..forms import DEFAULT_LIMIT, MAX_LIMIT, STYLES, EmbedForm
+from ..links import calendar_feed_url, filter_params, news_feed_url, webcal_url
+from ..models import Occurrence
 
-DEFAULT_LIMIT = 10
-MAX_LIMIT = 50
 #: Seconds a host site's visitors' browsers may reuse the embedded agenda.
 CACHE_SECONDS = 5 * 60
-STYLES = [
-    ("light", gettext_lazy("Light: white background")),
-    ("dark", gettext_lazy("Dark: dark background, light text")),
-    ("plain", gettext_lazy("Plain: no background of its own, fits any light page")),
-]
 STYLE_VALUES = frozenset(value for value, _label in STYLES)
 #: Any site may frame the page; everything else it needs comes from Omzien itself.
 CONTENT_SECURITY_POLICY = (
@@ -94,13 +86,7 @@ def _title(owner: Organisation | Network | None) -> str:
 
 
 def _embed_occurrences(filterset: OccurrenceFilter, limit: int) -> list[Occurrence]:
-    return list(
-        Occurrence.objects.filter(pk__in=filterset.qs.values("pk"))
-        .select_related(
-            "activity__organisation", "activity__place", "activity__room", "place", "room"
-        )
-        .order_by("starts_at", "pk")[:limit]
-    )
+    return list(filterset.qs.order_by("starts_at", "pk")[:limit])
 
 
 @xframe_options_exempt
@@ -110,7 +96,7 @@ def embed_agenda(request: HttpRequest) -> HttpResponse:
     options = EmbedOptions.from_query(request.GET)
     params = filter_params(request.GET)
     with translation.override(options.language):
-        filterset = OccurrenceFilter(params, queryset=Occurrence.objects.public().upcoming())
+        filterset = OccurrenceFilter(params, queryset=Occurrence.objects.for_listing().upcoming())
         filterset.is_valid()
         unknown = any(name in filterset.errors for name in OWNER_FILTERS if params.get(name))
         data = filterset.form.cleaned_data
@@ -142,55 +128,6 @@ def _agenda_url(params: QueryDict) -> str:
 
 
 # The page that explains how -------------------------------------------------------------
-
-
-class EmbedForm(forms.Form):
-    """Whose agenda and how it looks. Every field is optional: no choice shows everything."""
-
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"),
-        queryset=Organisation.objects.active().order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label=gettext_lazy("All organisations"),
-        help_text=gettext_lazy("Its own activities and those it organises with others."),
-    )
-    network = forms.ModelChoiceField(
-        label=gettext_lazy("Network"),
-        queryset=Network.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label=gettext_lazy("All networks"),
-    )
-    theme_style = forms.ChoiceField(
-        label=gettext_lazy("Look"),
-        choices=STYLES,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    lang = forms.ChoiceField(
-        label=gettext_lazy("Language"), choices=settings.LANGUAGES, required=False
-    )
-    limit = forms.IntegerField(
-        label=gettext_lazy("Number of dates shown"),
-        min_value=1,
-        max_value=MAX_LIMIT,
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Translated per request, with the number filled in.
-        self.fields["limit"].help_text = _("At most %(max)d.") % {"max": MAX_LIMIT}
-
-    def clean_theme_style(self) -> str:
-        return self.cleaned_data["theme_style"] or "light"
-
-    def clean_lang(self) -> str:
-        return self.cleaned_data["lang"] or settings.LANGUAGE_CODE
-
-    def clean_limit(self) -> int:
-        return self.cleaned_data["limit"] or DEFAULT_LIMIT
 
 
 def _form_data(query: QueryDict) -> QueryDict:

@@ -14,14 +14,12 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -33,99 +31,17 @@ from django.views.decorators.http import require_safe
 
 from network.models import Network, Organisation
 
-from . import ical, recurrence
-from .filters import OccurrenceFilter
-from .models import Activity, Frequency, Occurrence, Place, Room, Theme
-from .permissions import can_view_activity
+from .. import ical, recurrence
+from ..filters import OccurrenceFilter
+from ..links import feed_language, filter_params
+from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
+from ..permissions import can_view_activity
 
 #: How long browsers, proxies and calendar programs may reuse a feed, in seconds.
 CACHE_SECONDS = 15 * 60
 EN_DASH = "\u2013"
 #: The news feed lists this many of the most recently published activities.
 LATEST_COUNT = 50
-#: Query-string parameters that are not agenda filters and never travel along.
-NOT_FILTERS = frozenset({"page", "lang", "limit", "theme_style"})
-
-
-def feed_language(request: HttpRequest) -> str:
-    """`?lang=en` or `?lang=nl` chooses; otherwise the visitor's language (Dutch at first)."""
-    requested = request.GET.get("lang", "")
-    available = {code for code, _name in settings.LANGUAGES}
-    return requested if requested in available else translation.get_language()
-
-
-def filter_params(query: QueryDict) -> QueryDict:
-    """The agenda filters of a query string, without paging and display options."""
-    params = query.copy()
-    for name in NOT_FILTERS:
-        params.pop(name, None)
-    for name in [key for key, values in params.lists() if not any(values)]:
-        params.pop(name)
-    return params
-
-
-def _with_query(path: str, params: QueryDict | dict) -> str:
-    encoded = params.urlencode() if isinstance(params, QueryDict) else urlencode(params)
-    return f"{path}?{encoded}" if encoded else path
-
-
-def webcal_url(url: str) -> str:
-    """The same address with webcal://, which makes calendar programs offer to subscribe."""
-    for scheme in ("https://", "http://"):
-        if url.startswith(scheme):
-            return "webcal://" + url[len(scheme) :]
-    return url
-
-
-@dataclass(frozen=True)
-class FeedLink:
-    """A feed a page advertises: `<link rel="alternate" type=… title=… href=…>`."""
-
-    type: str
-    title: str
-    href: str
-    rel: str = "alternate"
-
-
-def calendar_feed_url(params: QueryDict) -> str:
-    """The absolute address of the calendar feed for agenda filters.
-
-    One organisation or one network alone gets its own short address (the one to follow);
-    any other selection is the agenda feed with the same query string.
-    """
-    params = filter_params(params)
-    keys = set(params.keys())
-    for name, url_name in (("organisation", "organisation_ics"), ("network", "network_ics")):
-        if keys == {name}:
-            try:
-                path = reverse(f"activities:{url_name}", args=[params[name]])
-            except NoReverseMatch:  # not even a slug: the general address handles it
-                break
-            return ical.absolute_url(path)
-    return ical.absolute_url(_with_query(reverse("activities:agenda_ics"), params))
-
-
-def news_feed_url(params: QueryDict, *, atom: bool = False) -> str:
-    """The absolute address of the news feed (RSS, or Atom) for a network or organisation."""
-    scope = {name: params[name] for name in ("network", "organisation") if params.get(name)}
-    name = "activities:latest_atom" if atom else "activities:latest_rss"
-    return ical.absolute_url(_with_query(reverse(name), scope))
-
-
-def alternate_links(request: HttpRequest) -> list[FeedLink]:
-    """The feeds the agenda page advertises for its current filters, with absolute URLs.
-
-    For the agenda template: `{% for link in feed_links %}<link rel="{{ link.rel }}"
-    type="{{ link.type }}" title="{{ link.title }}" href="{{ link.href }}">{% endfor %}`.
-    """
-    params = filter_params(request.GET)
-    return [
-        FeedLink("text/calendar", _("This agenda in your calendar"), calendar_feed_url(params)),
-        FeedLink("application/rss+xml", _("New activities (RSS)"), news_feed_url(params)),
-        FeedLink(
-            "application/atom+xml", _("New activities (Atom)"), news_feed_url(params, atom=True)
-        ),
-    ]
 
 
 # Calendar feeds ------------------------------------------------------------------------
@@ -257,9 +173,7 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
 def network_ics(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything the organisations of one network do."""
     network = get_object_or_404(Network, slug=slug)
-    queryset = Occurrence.objects.public().filter(
-        activity__organisation__in=Organisation.objects.active().in_network(network)
-    )
+    queryset = Occurrence.objects.public().in_network(network)
     return _feed(
         request,
         queryset,
@@ -273,9 +187,7 @@ def network_ics(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_ics(request: HttpRequest, slug: str) -> HttpResponse:
     """Following one organisation: its own activities and those it organises with others."""
     organisation = get_object_or_404(Organisation.objects.active(), slug=slug)
-    queryset = Occurrence.objects.public().filter(
-        Q(activity__organisation=organisation) | Q(activity__co_organisers=organisation)
-    )
+    queryset = Occurrence.objects.public().of_organisation(organisation)
     return _feed(
         request,
         queryset,
@@ -408,7 +320,7 @@ class LatestActivitiesRss(Feed):
                 pk__in=Activity.objects.of_organisation(scope.organisation).values("pk")
             )
         if scope.network is not None:
-            activities = activities.filter(organisation__networks=scope.network)
+            activities = activities.in_network(scope.network)
         return activities.select_related("organisation", "place").order_by("-published_at", "-pk")[
             :LATEST_COUNT
         ]

@@ -14,14 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from network.models import Network
-from network.services import DomainError
-from network.views import managed_network_or_404
+from network.shared import DomainError, managed_network_or_404
 
-from . import permissions, recurrence, services
-from .forms import ReturnForm
-from .models import Activity, Status
-from .tasks import queue_moderation_email
+from .. import permissions, recurrence, services
+from ..forms import ReturnForm
+from ..models import Activity, Status
 
 QUEUE_SIZE = 100
 RECENTLY_RETURNED = 20
@@ -29,22 +26,18 @@ RECENTLY_RETURNED = 20
 REVIEW_DATES = 5
 
 
-def _in_network(network: Network):
-    return Activity.objects.filter(organisation__networks=network)
-
-
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Activities waiting for approval, oldest first; below them the recently returned."""
     network = managed_network_or_404(request, slug)
     waiting = (
-        _in_network(network)
+        Activity.objects.in_network(network)
         .filter(status=Status.SUBMITTED)
         .select_related("organisation")
         .order_by("updated_at", "pk")
     )
     returned = (
-        _in_network(network)
+        Activity.objects.in_network(network)
         .filter(status=Status.RETURNED)
         .select_related("organisation")
         .order_by("-updated_at", "-pk")
@@ -68,7 +61,7 @@ def review(request: HttpRequest, slug: str, activity: str) -> HttpResponse:
     """The activity as residents would see it, with approve and return-with-comment."""
     network = managed_network_or_404(request, slug)
     instance = get_object_or_404(
-        _in_network(network)
+        Activity.objects.in_network(network)
         .select_related("organisation", "place", "room")
         .prefetch_related("co_organisers", "organisation__networks"),
         slug=activity,
@@ -81,7 +74,6 @@ def review(request: HttpRequest, slug: str, activity: str) -> HttpResponse:
         try:
             if decision == "approve":
                 services.approve_activity(activity=instance)
-                queue_moderation_email(instance, "approved")
                 messages.success(
                     request,
                     _("“%(title)s” is approved and in the agenda now.") % {"title": instance.title},
@@ -89,7 +81,6 @@ def review(request: HttpRequest, slug: str, activity: str) -> HttpResponse:
                 return redirect("activities:moderation_queue", slug=network.slug)
             if decision == "return" and form.is_valid():
                 services.return_activity(activity=instance, comment=form.cleaned_data["comment"])
-                queue_moderation_email(instance, "returned")
                 messages.success(
                     request,
                     _("“%(title)s” is returned to the organisation with your comment.")

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from network.services import DomainError
-from network.views import managed_network_or_404
+from network.shared import DomainError, managed_network_or_404, paginate
 
-from . import services
-from .models import Place
-from .place_forms import PlaceForm, room_formset
+from .. import places as place_services
+from ..models import Place
+from ..place_forms import PlaceForm, room_formset
 
 PAGE_SIZE = 50
 
@@ -33,7 +31,7 @@ def place_list(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(activity_count=Count("activities", distinct=True))
         .order_by("name", "town", "pk")
     )
-    page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, places, PAGE_SIZE)
     return render(request, "activities/places/list.html", {"network": network, "page": page})
 
 
@@ -45,7 +43,7 @@ def place_create(request: HttpRequest, slug: str) -> HttpResponse:
     rooms = room_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and rooms.is_valid():
         try:
-            place = services.create_place(
+            place = place_services.create_place(
                 municipality=network.municipality,
                 data=form.place_data(),
                 rooms=[name for _pk, name in rooms.rooms()],
@@ -75,7 +73,7 @@ def place_edit(request: HttpRequest, slug: str, place: str) -> HttpResponse:
     rooms = room_formset(request.POST or None, instance.rooms.all())
     if request.method == "POST" and form.is_valid() and rooms.is_valid():
         try:
-            services.update_place(place=instance, data=form.place_data(), rooms=rooms.rooms())
+            place_services.update_place(place=instance, data=form.place_data(), rooms=rooms.rooms())
         except DomainError as error:
             form.add_error(None, str(error))
         else:

@@ -5,12 +5,15 @@ machine with nothing to install; production sets DATABASE_URL and REDIS_URL. DEB
 unless asked for, so a forgotten variable fails safe.
 """
 
+import copy
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.db_routers import same_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -100,22 +103,54 @@ TEMPLATES = [
 ]
 
 # Database: SQLite next to the code unless DATABASE_URL says otherwise.
+SQLITE = "django.db.backends.sqlite3"
+
+
+def _connection_options(db: dict) -> dict:
+    if db["ENGINE"] == SQLITE:
+        db.setdefault("OPTIONS", {}).update(
+            {
+                # WAL lets the web server, the worker and beat use one file at once.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    else:
+        db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        db["CONN_HEALTH_CHECKS"] = True
+    return db
+
+
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'omzien.sqlite3'}")
+    "default": _connection_options(
+        env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'omzien.sqlite3'}")
+    )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # WAL lets the web server, the worker and beat use one file at once.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# The access log (network/access_log.py) writes on a connection of its own, in autocommit,
+# so an entry stays when the request's transaction is rolled back. On PostgreSQL that is a
+# second connection to the same database. On SQLite a second connection to the same file
+# would wait for the request's BEGIN IMMEDIATE, so the log gets a file of its own there.
+# Wherever `manage.py migrate` runs, run `manage.py migrate --database access_log` after
+# it: it creates that file's table, and does nothing where the log shares the default
+# database (network/management/commands/migrate.py).
+if env.str("ACCESS_LOG_DATABASE_URL", default=""):
+    DATABASES["access_log"] = _connection_options(env.db_url("ACCESS_LOG_DATABASE_URL"))
+elif DATABASES["default"]["ENGINE"] == SQLITE:
+    DATABASES["access_log"] = _connection_options(
+        env.db_url_config(f"sqlite:///{VAR_DIR / 'access_log.sqlite3'}")
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["access_log"] = copy.deepcopy(DATABASES["default"])
+DATABASES["access_log"]["ATOMIC_REQUESTS"] = False
+if same_database(DATABASES["access_log"], DATABASES["default"]):
+    if DATABASES["access_log"]["ENGINE"] == SQLITE:
+        raise ImproperlyConfigured("On SQLite the access log needs a database file of its own.")
+    # In tests it uses the default test database rather than a second one of its own.
+    DATABASES["access_log"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_routers.AccessLogRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -149,6 +184,8 @@ LOGIN_REDIRECT_URL = "network:start"
 
 # django-allauth: e-mail is the login, verified before use; no usernames anywhere.
 ACCOUNT_LOGIN_METHODS = {"email"}
+# Its e-mails (confirmation, password reset) are rendered in the request, sent by Celery.
+ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -197,6 +234,9 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# Seconds before an SMTP connection or command gives up. Every message is sent by the Celery
+# worker, which retries later (network.tasks), so a mail server that hangs holds no request.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Omzien <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Omzien", a) for a in env.list("ADMIN_EMAILS", default=[])]
@@ -238,17 +278,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "sync-calendar-feeds": {
-        "task": "activities.importer.sync_all_calendar_feeds",
+        "task": "activities.tasks.sync_all_calendar_feeds",
         "schedule": crontab(minute=20),
     },
+    "deliver-pending-messages": {
+        "task": "network.tasks.deliver_pending_messages",
+        "schedule": crontab(minute="*/5"),
+    },
+    "purge-handled-messages": {
+        "task": "network.tasks.purge_handled_messages",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "purge-past-registrations": {
-        "task": "activities.registration.purge_registrations",
+        "task": "activities.tasks.purge_past_registrations",
         "schedule": crontab(hour=4, minute=0),
     },
 }
 # Registrations (name and a way to reach someone) are deleted this long after their date.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)
-# Fetching an organisation's own calendar (activities/importer.py): limits per feed.
+# Fetching an organisation's own calendar (activities/importing/): limits per feed.
 CALENDAR_IMPORT_TIMEOUT = env.int("CALENDAR_IMPORT_TIMEOUT", default=10)
 CALENDAR_IMPORT_MAX_BYTES = env.int("CALENDAR_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # `manage.py seed` creates demo accounts with a known password: off unless asked for.
@@ -284,7 +332,5 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
-        # Record who opens sensitive records; referrals write to it in later issues.
-        "omzien.audit": {"level": "INFO", "propagate": True},
     },
 }

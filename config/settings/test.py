@@ -10,6 +10,8 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 ALLOWED_HOSTS = ["*"]
+# Rows of a kind the agenda does not know (tests/testapp): the keep-not-delete rule.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

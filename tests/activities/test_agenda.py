@@ -427,7 +427,7 @@ def test_bad_month_gives_a_message_and_this_month(world, en, month):
 
 
 def test_a_very_full_week_is_paged(world, client, monkeypatch):
-    monkeypatch.setattr("activities.views.PERIOD_PAGE_SIZE", 4)
+    monkeypatch.setattr("activities.views.agenda.PERIOD_PAGE_SIZE", 4)
     monday = soon(14) - timedelta(days=soon(14).weekday())
     make_activity(
         organisation=world.organisation,

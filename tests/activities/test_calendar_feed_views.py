@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -136,7 +137,7 @@ def test_the_same_calendar_is_not_connected_twice(world, client_for):
 
 
 def test_the_feed_page_shows_problems_and_possible_duplicates(world, client_for, feed_server):
-    from activities.importer import sync_calendar_feed
+    from activities.tasks import sync_calendar_feed
 
     world.organisation.is_trusted = True
     world.organisation.save()
@@ -162,10 +163,12 @@ def test_the_feed_page_shows_problems_and_possible_duplicates(world, client_for,
     sync_calendar_feed.delay(feed.pk, True).get()
     page = client.get(detail_url(feed)).content.decode()
     assert "The last import did not work." in page
-    # The problem is stored as the import found it, in the site's language (Dutch).
-    assert "geen geldig agendabestand" in page
+    # The problem is stored untranslated and shown in the reader's language.
+    assert "does not give a valid calendar (ICS) file" in page
     listing = client.get(list_url(world.organisation)).content.decode()
-    assert "Not working" in listing and "geen geldig agendabestand" in listing
+    assert "Not working" in listing and "does not give a valid calendar" in listing
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    assert "geen geldig agendabestand" in client.get(detail_url(feed)).content.decode()
 
 
 def test_fetch_now_runs_the_import(
@@ -185,7 +188,7 @@ def test_fetch_now_runs_the_import(
 def test_disconnecting_keeps_the_activities_and_stops_syncing(
     world, client_for, feed_server, django_capture_on_commit_callbacks
 ):
-    from activities.importer import sync_all_calendar_feeds
+    from activities.tasks import sync_all_calendar_feeds
 
     feed = CalendarFeed.objects.create(
         organisation=world.organisation, url=feed_server.serve(body=coffee_feed(next_thursday()))

@@ -518,16 +518,6 @@ def test_atom_feed(client, world, django_assert_max_num_queries):
     assert len(ET.fromstring(response.content).findall(f"{ATOM}entry")) == 50
 
 
-def test_alternate_links_carry_the_agenda_filters(rf, world):
-    from activities.feeds import alternate_links
-
-    request = rf.get("/agenda/", {"theme": "exercise", "network": "beesd", "page": "2"})
-    links = {link.type: link.href for link in alternate_links(request)}
-    assert links["text/calendar"] == "http://localhost:8000/agenda.ics?theme=exercise&network=beesd"
-    assert links["application/rss+xml"] == "http://localhost:8000/agenda/nieuw.rss?network=beesd"
-    assert links["application/atom+xml"].endswith("/agenda/nieuw.atom?network=beesd")
-
-
 def test_text_survives_escaping_and_folding(client, world, settings):
     settings.SITE_URL = "https://omzien.example"
     organisation = OrganisationFactory(name='Stichting "De Brug"; Beesd, Gelderland')

@@ -8,7 +8,7 @@ from django.utils import timezone
 from activities import services
 from activities.filters import OccurrenceFilter
 from activities.models import Occurrence, Status
-from network.services import DomainError
+from network.shared import DomainError
 from tests.activities.factories import make_activity
 from tests.factories import NetworkFactory, OrganisationFactory
 

@@ -7,11 +7,20 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.test import TestCase
+from django.utils import timezone, translation
 
-from activities.importer import sync_all_calendar_feeds, sync_calendar_feed
-from activities.models import Activity, CalendarFeed, Frequency, Occurrence, Status, Theme
+from activities.models import (
+    Activity,
+    CalendarFeed,
+    CancelledBy,
+    Frequency,
+    Occurrence,
+    Status,
+    Theme,
+)
 from activities.recurrence import nth_weekday
+from activities.tasks import sync_all_calendar_feeds, sync_calendar_feed
 from network.models import Role
 from tests.activities.factories import PlaceFactory, make_activity
 from tests.activities.ics_server import ics, running_server, stamp, timed, vevent
@@ -51,7 +60,9 @@ def connect(organisation, url, **fields) -> CalendarFeed:
 
 
 def sync(feed, **options) -> dict:
-    return sync_calendar_feed.delay(feed.pk, **options).get()
+    """The task as a worker runs it: what it commits (e-mails in the outbox) goes out."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return sync_calendar_feed.delay(feed.pk, **options).get()
 
 
 def imported(feed, key: str) -> Activity:
@@ -323,7 +334,11 @@ def test_cancelled_and_removed_events_cancel_the_activity(world, trusted, feed_s
     assert report["cancelled"] == 2
     for key in ("bingo@x", "quiz@x"):
         activity = imported(feed, key)  # kept, with its history
-        assert activity.status == Status.CANCELLED and activity.cancel_reason
+        assert activity.status == Status.CANCELLED
+        # Who cancelled is data: the import recognises its own cancellation by it.
+        assert activity.cancelled_by == CancelledBy.IMPORT and activity.cancel_reason == ""
+        with translation.override("en"):
+            assert activity.cancellation_note == "Cancelled in the organisation's own calendar."
 
     # Back in the calendar: published again.
     feed_server.serve(body=ics(bingo, quiz))
@@ -521,7 +536,8 @@ def test_a_broken_feed_changes_nothing_and_is_reported(
 
     assert snapshot() == before
     feed.refresh_from_db()
-    assert report["error"] == feed.last_error != ""
+    with translation.override("nl"):  # the report speaks the site's language
+        assert report["error"] == feed.last_error != ""
     # To every editor of the organisation, each in their own language; no feed address.
     by_address = {message.to[0]: message for message in mail.outbox}
     assert set(by_address) == {world.users["editor"].email, english_editor.email}

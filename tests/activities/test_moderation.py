@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import tasks
+from activities import emails, services
 from activities.models import Activity, Status
-from network.models import Role
+from network.models import OutboxMessage, Role
+from network.tasks import deliver_message
 from tests.activities.factories import PlaceFactory, make_activity
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -182,17 +184,35 @@ def test_submission_reaches_every_administrator_of_the_organisations_networks(
     assert review_url(activity, "beesd") in by_address["netwerk@example.org"].body
 
 
-def test_moderation_mail_task_is_idempotent_and_skips_stale_news(world, submitted):
-    assert tasks.send_moderation_email.delay(submitted.pk, "submitted", "token-1").get() == 1
+def test_moderation_mail_goes_once_and_skips_stale_news(world, submitted):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        emails.queue_activity_submitted(submitted)
+    message = OutboxMessage.objects.filter(kind="activities.activity_submitted").latest("pk")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["netwerk@example.org"]
     # Delivered twice (a worker restarted): sent once.
-    assert tasks.send_moderation_email.delay(submitted.pk, "submitted", "token-1").get() == 0
+    assert deliver_message.delay(message.pk).get() is False
     assert len(mail.outbox) == 1
     # The activity was approved meanwhile: the "returned" news is stale and not sent.
     Activity.objects.filter(pk=submitted.pk).update(status=Status.PUBLISHED)
-    assert tasks.send_moderation_email.delay(submitted.pk, "returned", "token-2").get() == 0
-    # A deleted activity sends nothing either.
-    assert tasks.send_moderation_email.delay(0, "approved", "token-3").get() == 0
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        emails.queue_activity_returned(submitted)
     assert len(mail.outbox) == 1
+    stale = OutboxMessage.objects.get(kind="activities.activity_returned")
+    assert stale.handled_at is not None and not stale.sent
+
+
+def test_an_untrusted_import_waiting_for_approval_reaches_the_administrators(world, submitted):
+    """A submission made by a service (here: a calendar import, no view involved) queues
+    its own message: the administrators hear of it."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        imported = services.create_activity(
+            organisation=world.organisation,
+            created_by=None,
+            data={"title": "Geïmporteerd", "start_date": timezone.localdate() + timedelta(3)},
+        )
+    assert imported.status == Status.SUBMITTED
+    assert [m.to for m in mail.outbox] == [["netwerk@example.org"]]
+    assert "Geïmporteerd" in mail.outbox[0].subject
 
 
 def test_coordinator_who_registered_it_also_hears(

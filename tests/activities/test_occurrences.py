@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone, translation
 
 from activities import services
-from activities.models import Activity, Frequency, Occurrence, Registration
-from network.services import DomainError
+from activities.models import Activity, CancelledBy, Frequency, Occurrence, Registration
+from network.shared import DomainError
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -311,23 +311,26 @@ def test_a_date_with_registrations_that_drops_out_is_cancelled_not_deleted():
     register(waiting, status="waiting")
     stays = activity.occurrences.get(original_date=date(2026, 3, 19))
     register(stays)
-    # A cancelled registration keeps no place: its date simply goes.
-    register(activity.occurrences.get(original_date=date(2026, 4, 23)), status="cancelled")
+    # Any row on a date holds it, a cancelled registration too: its link keeps working.
+    withdrawn = activity.occurrences.get(original_date=date(2026, 4, 23))
+    register(withdrawn, status="cancelled")
     activity.frequency = Frequency.BIWEEKLY  # from 8 January: 5 March, 19 March, ...
     activity.save()
     result = services.materialise_occurrences(activity=activity, now=now)
-    assert result["cancelled"] == 2
+    assert result["cancelled"] == 3
     kept.refresh_from_db()
-    assert kept.is_cancelled and kept.cancel_reason
+    assert kept.is_cancelled and kept.cancelled_by == CancelledBy.SCHEDULE
+    with translation.override("en"):
+        assert kept.cancellation_note == "This date is no longer in the schedule."
     assert Registration.objects.filter(pk=registration.pk).exists()
     waiting.refresh_from_db()
     assert waiting.is_cancelled
     # 19 March is still in the biweekly schedule, so it stays as it was.
     stays.refresh_from_db()
     assert not stays.is_cancelled
-    # Dates nobody holds a place on and no longer in the schedule are gone.
+    # Dates nothing hangs on and no longer in the schedule are gone.
     assert not activity.occurrences.filter(original_date=date(2026, 4, 9)).exists()
-    assert not activity.occurrences.filter(original_date=date(2026, 4, 23)).exists()
+    assert activity.occurrences.get(pk=withdrawn.pk).is_cancelled
     assert activity.occurrences.filter(original_date=date(2026, 4, 2)).exists()
 
     # Back to weekly: the cancelled dates return, the registration still holds its place.
@@ -335,7 +338,7 @@ def test_a_date_with_registrations_that_drops_out_is_cancelled_not_deleted():
     activity.save()
     services.materialise_occurrences(activity=activity, now=now)
     kept.refresh_from_db()
-    assert not kept.is_cancelled and kept.cancel_reason == ""
+    assert not kept.is_cancelled and kept.cancelled_by == "" and kept.cancellation_note == ""
     assert activity.occurrences.filter(original_date=date(2026, 4, 9)).exists()
 
 

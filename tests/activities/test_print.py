@@ -67,20 +67,6 @@ def assert_pdf(response, filename: str | None = None, pages: int | None = None) 
 
 
 @pytest.fixture
-def printed(monkeypatch):
-    """The HTML of every PDF made during the test, in order (the PDF is still made)."""
-    documents: list[str] = []
-    real = printing.render_document
-
-    def spy(html: str):
-        documents.append(html)
-        return real(html)
-
-    monkeypatch.setattr(printing, "render_document", spy)
-    return documents
-
-
-@pytest.fixture
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client

@@ -6,24 +6,40 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
-from network.models import Membership, User
+from network.models import Membership, OutboxMessage, User
+from network.tasks import deliver_message
+
+SIGNUP = {
+    "email": "ida@example.org",
+    "password1": "fietsen langs de linge",
+    "password2": "fietsen langs de linge",
+}
 
 
 def _link(message) -> str:
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
-def test_signup_needs_a_confirmed_address_before_signing_in(db, client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "ida@example.org",
-            "password1": "fietsen langs de linge",
-            "password2": "fietsen langs de linge",
-        },
-    )
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    attempts = 0
+
+    def send_messages(self, messages):
+        RefusingBackend.attempts += 1
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_signup_needs_a_confirmed_address_before_signing_in(
+    db, client, django_capture_on_commit_callbacks
+):
+    # The e-mail is queued when the request's transaction commits (network/adapters.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email="ida@example.org")
@@ -74,8 +90,9 @@ def test_failed_logins_are_rate_limited(world, client, password):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_password_reset_by_email(world, client):
-    client.post(reverse("account_reset_password"), {"email": "bewoner@example.org"})
+def test_password_reset_by_email(world, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "bewoner@example.org"})
     [message] = mail.outbox
     assert "bewoner@example.org" not in message.subject
     page = client.get(_link(message), follow=True)
@@ -85,6 +102,51 @@ def test_password_reset_by_email(world, client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="bewoner@example.org").check_password("nieuw en heel geheim 7")
+
+
+def test_signup_answers_while_the_mail_server_is_down(
+    db, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    monkeypatch.setattr(RefusingBackend, "attempts", 0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("account_signup"), SIGNUP)
+    # The normal redirect, not a 500: nothing tried to reach the mail server in the request.
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert RefusingBackend.attempts == 0
+    [message] = OutboxMessage.objects.filter(kind="network.rendered_email")
+    assert message.payload["to"] == ["ida@example.org"]
+    assert "/account/confirm-email/" in message.payload["body"]
+    assert len(callbacks) == 1  # the delivery, queued for after the commit
+
+
+@pytest.mark.allow_error_logs  # Celery logs the task's final failure
+def test_a_rendered_email_is_retried_while_the_mail_server_is_down_then_sent_once(
+    settings, monkeypatch, db
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    monkeypatch.setattr(RefusingBackend, "attempts", 0)
+    message = OutboxMessage.objects.create(
+        kind="network.rendered_email",
+        payload={"subject": "Hoi", "body": "Tekst", "from_email": "a@x.nl", "to": ["b@x.nl"]},
+    )
+    # Run in-process, retries included (without waiting), and report instead of raising.
+    monkeypatch.setitem(deliver_message.app.conf, "task_eager_propagates", False)
+    result = deliver_message.apply(args=[message.pk])
+    assert result.failed()
+    assert RefusingBackend.attempts == 1 + deliver_message.max_retries
+    message.refresh_from_db()
+    assert message.handled_at is None and message.payload["to"] == ["b@x.nl"]
+    # The server is back: sent once, and its content (a one-time link) is gone.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_message.apply(args=[message.pk]).get() is True
+    assert deliver_message.apply(args=[message.pk]).get() is False
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.sent and message.payload is None
+    # A mail server that does not answer holds a worker for 10 s, never a web request.
+    assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == 10
 
 
 def test_password_reset_for_an_unknown_address_reveals_nothing(db, client):
@@ -124,7 +186,7 @@ def test_two_step_sign_in_with_an_authenticator_app(world, client, password):
 def test_own_data_download_contains_only_the_person(world, client_for):
     response = client_for("volunteer").get(reverse("network:my_data_download"))
     data = json.loads(response.content)
-    assert data["email"] == "volunteer@example.org"
+    assert data["account"]["email"] == "volunteer@example.org"
     assert [r["role"] for r in data["roles"]] == ["volunteer"]
     assert "bewoner@example.org" not in response.content.decode()
     assert response["Content-Disposition"].startswith("attachment")

@@ -22,7 +22,7 @@ def test_an_unexpected_error_shows_the_friendly_page(db, monkeypatch):
     def explode(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "_page", lambda *a, **k: explode(None))
+    monkeypatch.setattr(views, "paginate", lambda *a, **k: explode(None))
     client = Client(raise_request_exception=False)
     response = client.get(reverse("network:home"))
     assert response.status_code == 500
