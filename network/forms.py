@@ -93,7 +93,7 @@ class MembershipForm(forms.Form):
 class DeleteAccountForm(forms.Form):
     confirm = forms.CharField(
         label=_("Type DELETE to confirm"),
-        help_text=_("Your account, your roles and your e-mail addresses are removed for good."),
+        help_text=_("Everything listed above is removed for good."),
     )
 
     def clean_confirm(self) -> str:

@@ -43,7 +43,8 @@ def _addresses(user: User) -> list[dict]:
 
 def _address_lines(user: User) -> list[str]:
     return [
-        f"{row['email']} ({_('confirmed') if row['verified'] else _('not confirmed yet')})"
+        (_("%(email)s (confirmed)") if row["verified"] else _("%(email)s (not confirmed yet)"))
+        % {"email": row["email"]}
         for row in _addresses(user)
     ]
 
