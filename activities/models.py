@@ -447,6 +447,9 @@ class Occurrence(models.Model):
     is_detached = models.BooleanField(
         default=False, help_text="Changed on its own: regenerating the series leaves it alone."
     )
+    #: Revision for calendar programs (iCalendar SEQUENCE): the services add one whenever
+    #: the date's start, end or status changes, so subscribers take the change over.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = OccurrenceQuerySet.as_manager()
 
@@ -493,7 +496,7 @@ class Occurrence(models.Model):
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("registered")
     WAITING = "waiting", _("on the waiting list")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", _("withdrawn")
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -528,6 +531,18 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    #: A short code to quote on the telephone, for people who registered without e-mail.
+    reference = models.CharField(max_length=12, blank=True, db_index=True, editable=False)
+    #: The organiser who entered it for someone who phoned; empty when people did it
+    #: themselves.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -558,6 +573,9 @@ class CalendarFeed(models.Model):
     problem = models.JSONField(default=dict, blank=True)
     #: When the editors were told the feed stopped working; cleared when it works again.
     problem_reported_at = models.DateTimeField(null=True, blank=True)
+    #: What the last sync could not take over (events cut by the time budget, duplicate
+    #: UIDs, ...), untranslated like `problem`, for the feed's page.
+    report = models.JSONField(default=dict, blank=True)
     etag = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,16 +109,18 @@ def materialise_occurrences(
             continue
         occurrence.starts_at, occurrence.ends_at, occurrence.all_day = times
         _set_cancelled(occurrence, False)
+        occurrence.sequence += 1
     leftover = [occurrence for occurrence in existing.values() if occurrence.starts_at >= now]
     held = held_ids(Occurrence, [occurrence.pk for occurrence in leftover])
     dropped = [o for o in leftover if o.pk in held and not o.is_cancelled]
     for occurrence in dropped:
         _set_cancelled(occurrence, True, by=CancelledBy.SCHEDULE)
+        occurrence.sequence += 1
     removed = [o.pk for o in leftover if o.pk not in held]
     Occurrence.objects.bulk_create(created, batch_size=1000)
     Occurrence.objects.bulk_update(
         [*moved, *restored, *dropped],
-        ["starts_at", "ends_at", "all_day", *CANCEL_FIELDS],
+        ["starts_at", "ends_at", "all_day", "sequence", *CANCEL_FIELDS],
         batch_size=1000,
     )
     Occurrence.objects.filter(pk__in=removed).delete()
@@ -289,7 +291,8 @@ def cancel_occurrence(
     was_cancelled = occurrence.is_cancelled
     _set_cancelled(occurrence, True, by=cancelled_by, reason=reason)
     occurrence.is_detached = True
-    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached"])
+    occurrence.sequence += 0 if was_cancelled else 1
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence"])
     if not was_cancelled:
         _announce(cancelled=[occurrence])
     return occurrence
@@ -307,7 +310,8 @@ def restore_occurrence(*, occurrence: Occurrence) -> Occurrence:
         or occurrence.room_id
         or (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != as_in_series
     )
-    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached"])
+    occurrence.sequence += 1 if was_cancelled else 0
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence"])
     if was_cancelled:
         _announce(restored=[occurrence])
     return occurrence
@@ -349,10 +353,20 @@ def change_occurrence(
     occurrence.all_day = start_time is None
     occurrence.place, occurrence.room = place, room
     occurrence.is_detached = True
+    changed = _whereabouts(occurrence) != before
+    occurrence.sequence += 1 if changed else 0
     occurrence.save(
-        update_fields=["starts_at", "ends_at", "all_day", "place", "room", "is_detached"]
+        update_fields=[
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "place",
+            "room",
+            "is_detached",
+            "sequence",
+        ]
     )
-    if _whereabouts(occurrence) != before:
+    if changed:
         _announce(moved=[occurrence], previous={occurrence.pk: before})
     return occurrence
 
@@ -437,6 +451,7 @@ def restore_activity(*, activity: Activity) -> Activity:
     )
     _tell_network(activity)
     materialise_occurrences(activity=activity)
+    _revise_coming_dates(activity)
     if activity.status == Status.PUBLISHED:
         coming = list(
             activity.occurrences.filter(starts_at__gte=timezone.now(), is_cancelled=False)
@@ -445,6 +460,12 @@ def restore_activity(*, activity: Activity) -> Activity:
             occurrence.activity = activity
         _announce(restored=coming)
     return activity
+
+
+def _revise_coming_dates(activity: Activity) -> None:
+    """The status of every coming date changed with the activity's: calendar programs
+    must take that over (a higher SEQUENCE)."""
+    activity.occurrences.filter(starts_at__gte=timezone.now()).update(sequence=F("sequence") + 1)
 
 
 @transaction.atomic
