@@ -3,14 +3,16 @@ own services (create, update, cancel, restore, withdraw, single dates), so impor
 the same rules as hand-made activities: moderation, e-mails, events for dates.
 
 Matched on (feed, UID). What the import cancelled is recorded as data (cancelled_by =
-import), so only its own cancellations are undone when an event comes back.
+import), so only its own cancellations are undone when an event comes back. Applying
+stops when the sync's time budget is spent; what it did not reach, and what planning did
+not reach, is not "gone from the feed": it keeps what it brought in before.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
@@ -19,7 +21,10 @@ from network.models import Organisation
 
 from .. import services
 from ..models import Activity, CalendarFeed, CancelledBy, Occurrence, Place, Status
-from .plan import PlannedItem
+from .plan import Budget, Plan, PlannedItem, key_bases
+
+#: A key of a date of a series in the form used before dates were keyed by day.
+_TIMED_INSTANCE_KEY = re.compile(r"^(?P<day_key>.+#\d{8})T\d{4}$")
 
 
 @dataclass
@@ -31,8 +36,12 @@ class SyncReport:
     deleted: int = 0
     flagged: int = 0
     dates_changed: int = 0
+    #: Events left for the next sync because the time budget ran out.
+    postponed: int = 0
     not_modified: bool = False
     error: str = ""
+    #: Notes for the feed's page (problems.note), stored on CalendarFeed.report.
+    notes: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -195,13 +204,49 @@ def _sync_dates(activity: Activity, item: PlannedItem, now: datetime, report: Sy
             report.dates_changed += 1
 
 
-def apply_plan(feed: CalendarFeed, items: list[PlannedItem], now: datetime) -> SyncReport:
+def _matching(item: PlannedItem, existing: dict, timed: dict, claimed: set) -> Activity | None:
+    """The activity an item updates: stored under its key, or, for a date of a series
+    imported as single dates, under the older key that held the time too (so a changed
+    time moves that activity instead of cancelling it and making another)."""
+    activity = existing.get(item.key)
+    if activity is not None or not item.instance:
+        return activity
+    for key in timed.get(item.key, []):
+        if key not in claimed:
+            claimed.add(key)
+            return existing[key]
+    return None
+
+
+def _timed_keys(existing: dict, planned: set[str]) -> dict[str, list[str]]:
+    """Day key -> older keys with a time, not themselves still in the plan."""
+    timed: dict[str, list[str]] = {}
+    for key in sorted(existing):
+        match = _TIMED_INSTANCE_KEY.match(key)
+        if match and key not in planned:
+            timed.setdefault(match.group("day_key"), []).append(key)
+    return timed
+
+
+def _kept(key: str, bases: set[str]) -> bool:
+    """Whether an activity's key belongs to one of the events (by key_bases) kept as is."""
+    if key in bases:
+        return True
+    return any(key[:index] in bases for index, char in enumerate(key) if char == "#")
+
+
+def apply_plan(
+    feed: CalendarFeed, plan: Plan, now: datetime, *, budget: Budget | None = None
+) -> SyncReport:
     report = SyncReport()
+    items = plan.items
     organisation = feed.organisation
     existing = {
         activity.external_uid: activity
         for activity in Activity.objects.filter(imported_from=feed).select_related("organisation")
     }
+    planned = {item.key for item in items}
+    timed, claimed = _timed_keys(existing, planned), set()
     places = _place_index(organisation)
     new_items = [
         item
@@ -209,10 +254,19 @@ def apply_plan(feed: CalendarFeed, items: list[PlannedItem], now: datetime) -> S
         if item.key not in existing and not item.cancelled and item.upcoming_starts
     ]
     duplicates = _duplicates(feed, new_items)
-    seen = set()
-    for item in items:
-        seen.add(item.key)
-        activity = existing.get(item.key)
+    kept_uids = set(plan.kept_uids)
+    for position, item in enumerate(items):
+        if budget is not None and budget.spent():
+            kept_uids.update(other.uid for other in items[position:])
+            report.postponed = len({other.uid for other in items[position:]} - plan.kept_uids)
+            break
+        activity = _matching(item, existing, timed, claimed)
+        # An activity found under an older key takes the new one (through the service).
+        renamed = (
+            {"external_uid": item.key}
+            if activity is not None and activity.external_uid != item.key
+            else {}
+        )
         if activity is None:
             if item.cancelled or not item.upcoming_starts:
                 continue
@@ -233,6 +287,8 @@ def apply_plan(feed: CalendarFeed, items: list[PlannedItem], now: datetime) -> S
             report.created += 1
             report.flagged += duplicate_of is not None
         elif item.cancelled:
+            if renamed:
+                services.update_activity(activity=activity, data=renamed)
             _withdraw(activity, report=report, now=now, removed=False)
             continue
         else:
@@ -242,9 +298,9 @@ def apply_plan(feed: CalendarFeed, items: list[PlannedItem], now: datetime) -> S
             }
             if "place_id" in changes and activity.room_id:
                 changes["room_id"] = None
-            if changes:
-                services.update_activity(activity=activity, data=changes)
-                report.updated += 1
+            if changes or renamed:
+                services.update_activity(activity=activity, data={**changes, **renamed})
+                report.updated += bool(changes)
             if (
                 activity.status == Status.CANCELLED
                 and item.upcoming_starts
@@ -253,7 +309,9 @@ def apply_plan(feed: CalendarFeed, items: list[PlannedItem], now: datetime) -> S
                 _restore(activity, report)
         if activity.status != Status.CANCELLED:
             _sync_dates(activity, item, now, report)
+    report.postponed += plan.cut
+    bases = set().union(*(key_bases(uid) for uid in kept_uids)) if kept_uids else set()
     for key, activity in existing.items():
-        if key not in seen:
+        if key not in planned and key not in claimed and not _kept(key, bases):
             _withdraw(activity, report=report, now=now, removed=True)
     return report

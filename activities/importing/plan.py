@@ -1,7 +1,8 @@
 """Planning: which activities the feed's events become. Pure: no database, no network.
 
 See the package's docstring for the decisions (which rules become one series, which are
-split per weekday or expanded into single dates, and the time budget).
+split per weekday or expanded into single dates, the time budget, and the notes an editor
+reads on the feed's page).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from .. import recurrence
 from ..models import Frequency
 from ..services import horizon_end, local_datetime
 from .parse import ImportedEvent, local_day, to_local
-from .problems import FeedError
+from .problems import FeedError, note
+from .rules import never_happens
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +46,26 @@ SUPPORTED_PARTS = {
     "MONTHLY": {"BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS"},
     "YEARLY": {"BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS"},
 }
-#: Planning a feed may take this long; a file that needs more is refused.
-PLAN_SECONDS = 60
+#: Planning and applying a feed together may take this long (setting
+#: CALENDAR_IMPORT_SECONDS); events that do not fit wait for the next sync.
+SYNC_SECONDS = 60
+#: The key of a date of a series imported as single dates is UID#YYYYMMDD; it used to be
+#: UID#YYYYMMDDTHHMM, and a second start on the same day still is.
+_INSTANCE_SUFFIX_ROOM = len("#YYYYMMDDTHHMM")
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+class Budget:
+    """The seconds a sync may spend planning and applying. Checked between events: one
+    event costs little once rules that never happen are refused (rules.never_happens)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends = monotonic_time.monotonic() + seconds
+
+    def spent(self) -> bool:
+        return monotonic_time.monotonic() >= self._ends
+
 
 # Planning: events to activities --------------------------------------------------------
 
@@ -67,6 +86,8 @@ class PlannedItem:
     """What one imported activity should look like after the sync."""
 
     key: str
+    #: The event it comes from; `key` is this UID, or it plus a suffix for a part.
+    uid: str
     title: str
     description: str | None
     location: str | None
@@ -82,6 +103,9 @@ class PlannedItem:
     overrides: dict[date, Override] = field(default_factory=dict)
     #: The first local start times from today on: empty for an event that is over.
     upcoming_starts: list[datetime] = field(default_factory=list)
+    #: One date of a series imported as single dates (key UID#YYYYMMDD): an activity
+    #: stored under the older key with the time (UID#YYYYMMDDTHHMM) is this one too.
+    instance: bool = False
 
     def schedule(self) -> recurrence.Schedule:
         return recurrence.Schedule(
@@ -94,17 +118,31 @@ class PlannedItem:
         )
 
 
-def _key(uid: str, suffix: str = "") -> str:
+def _key(uid: str, suffix: str = "", *, room: int = 0) -> str:
     """The external UID of an activity: the event's UID, plus a suffix for a part of it."""
-    if len(uid) + len(suffix) > 255:
-        uid = "sha1:" + hashlib.sha1(uid.encode()).hexdigest()
+    if len(uid) + max(len(suffix), room) > 255:
+        uid = _hashed(uid)
     return uid + suffix
 
 
-def _instance_suffix(start: date | datetime) -> str:
-    if isinstance(start, datetime):
-        return "#" + to_local(start).strftime("%Y%m%dT%H%M")
-    return "#" + start.strftime("%Y%m%d")
+def _hashed(uid: str) -> str:
+    return "sha1:" + hashlib.sha1(uid.encode()).hexdigest()
+
+
+def key_bases(uid: str) -> set[str]:
+    """What every key of an event's activities is, or starts with (before a "#")."""
+    return {uid, _hashed(uid)}
+
+
+def _instance_key(uid: str, start: date | datetime, *, with_time: bool = False) -> str:
+    """The key of one date of a series imported as single dates: its local day, so a time
+    changed in the source calendar changes this activity instead of making another. A
+    second start on the same day keeps its time in the key. UIDs are hashed as long as
+    they were when the key held the time, so old and new keys keep the same base."""
+    suffix = "#" + local_day(start).strftime("%Y%m%d")
+    if with_time and isinstance(start, datetime):
+        suffix += to_local(start).strftime("T%H%M")
+    return _key(uid, suffix, room=_INSTANCE_SUFFIX_ROOM)
 
 
 def _times(event: ImportedEvent) -> tuple[date, time | None, time | None]:
@@ -153,10 +191,34 @@ def _rule_until(event: ImportedEvent) -> datetime | None:
     return to_local(until).replace(tzinfo=None) if not timezone.is_naive(until) else until
 
 
-def _dateutil_rule(event: ImportedEvent, *, until_cap: datetime | None = None):
-    """The event's RRULE for python-dateutil. `until_cap` bounds an open rule's work."""
+def _moved_forward(rule: vRecur, dtstart: datetime, near: date) -> datetime:
+    """DTSTART, when it lies long before `near`, moved forward along the rule's own steps
+    (whole intervals of days or weeks) to a few weeks before it.
+
+    dateutil walks from DTSTART period by period: a daily rule from the year 1000 costs
+    seconds, and a feed of them would spend the sync's whole budget every hour. The dates
+    from `near` on are the same. Not with COUNT (it counts from the real start), nor for
+    months and years (few periods, and their day is taken from DTSTART).
+    """
+    frequency = str(rule["FREQ"][0]).upper()
+    if "COUNT" in rule or frequency not in ("DAILY", "WEEKLY"):
+        return dtstart
+    step = int(rule.get("INTERVAL", [1])[0] or 1) * (7 if frequency == "WEEKLY" else 1)
+    gap = (near - dtstart.date()).days - 14 - step
+    if gap <= 0:
+        return dtstart
+    return dtstart + timedelta(days=gap // step * step)
+
+
+def _dateutil_rule(
+    event: ImportedEvent, *, until_cap: datetime | None = None, near: date | None = None
+):
+    """The event's RRULE for python-dateutil. `until_cap` bounds an open rule's work;
+    `near` says the dates before it (less a few weeks) do not matter."""
     rule = event.rrule
     dtstart = _rule_start(event)
+    if near is not None:
+        dtstart = _moved_forward(rule, dtstart, near)
     parts = {name: value for name, value in rule.items() if name != "UNTIL"}
     parsed = dateutil_rrule.rrulestr(vRecur(parts).to_ical().decode(), dtstart=dtstart)
     until = _rule_until(event)
@@ -182,7 +244,7 @@ def _instances(event: ImportedEvent, first: date, last: date) -> list[_Instance]
     naive = dtstart.tzinfo is None
     low = datetime.combine(first, time(0, 0), zone)
     high = datetime.combine(last, time(23, 59, 59), zone)
-    rule = _dateutil_rule(event, until_cap=high + timedelta(days=1))
+    rule = _dateutil_rule(event, until_cap=high + timedelta(days=1), near=first)
     if naive:
         low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
     starts = set(rule.between(low, high, inc=True))
@@ -214,7 +276,7 @@ def _until(event: ImportedEvent, horizon: date) -> date | None:
         return None
     if until.date() > horizon + timedelta(days=366):
         return local_day(until)
-    last = _dateutil_rule(event).before(until, inc=True)
+    last = _dateutil_rule(event, near=until.date() - timedelta(days=21)).before(until, inc=True)
     return local_day(last) if last is not None else local_day(until)
 
 
@@ -274,6 +336,7 @@ def _base_item(event: ImportedEvent, key: str) -> PlannedItem:
     day, start_time, end_time = _times(event)
     return PlannedItem(
         key=key,
+        uid=event.uid,
         title=event.summary[:120],
         description=event.description,
         location=event.location,
@@ -328,13 +391,15 @@ def _series(
     if split is not None:
         return split
     # Single dates for what we have no words for, for the months to come.
-    by_start = {_instance_suffix(other.recurrence_id): other for other in overrides}
-    items = []
+    by_day = {local_day(other.recurrence_id): other for other in overrides}
+    items, days_used = [], set()
     for instance in _instances(event, today, today + timedelta(days=EXPAND_DAYS))[
         :MAX_EXPANDED_PER_EVENT
     ]:
-        suffix = _instance_suffix(instance.start)
-        source = by_start.pop(suffix, None)
+        second_that_day = instance.day in days_used
+        days_used.add(instance.day)
+        key = _instance_key(event.uid, instance.start, with_time=second_that_day)
+        source = None if second_that_day else by_day.pop(instance.day, None)
         if source is None:
             length = (event.end - event.start) if event.end is not None else None
             start = instance.start
@@ -350,7 +415,9 @@ def _series(
             )
         elif event.cancelled:
             source = _with_cancelled(source)
-        items.append(_single(source, _key(event.uid, suffix), today))
+        item = _single(source, key, today)
+        item.instance = True
+        items.append(item)
     return items
 
 
@@ -410,6 +477,14 @@ def _supported(rule: vRecur) -> bool:
     return frequency in SUPPORTED_PARTS and parts <= SUPPORTED_PARTS[frequency]
 
 
+class _NotImported(Exception):
+    """An event we leave out on purpose, with the note that tells the editor why."""
+
+    def __init__(self, message, **params) -> None:
+        super().__init__(str(message))
+        self.note = note(message, **params)
+
+
 def _plan_event(
     event: ImportedEvent, overrides: list[ImportedEvent], today: date, horizon: date
 ) -> list[PlannedItem]:
@@ -417,45 +492,107 @@ def _plan_event(
         return []
     if event.recurrence_id is not None:
         # A changed date without its series (some programs export only that): one date.
-        return [_single(event, _key(event.uid, _instance_suffix(event.recurrence_id)), today)]
+        item = _single(event, _instance_key(event.uid, event.recurrence_id), today)
+        item.instance = True
+        return [item]
     if event.rrule is None:
         return [_single(event, _key(event.uid), today)]
     if not _supported(event.rrule):
-        return []
+        raise _NotImported(
+            gettext_lazy(
+                "“%(title)s” repeats in a way we cannot take over (for example every hour). "
+                "It is not imported."
+            ),
+            title=event.summary[:80],
+        )
+    if never_happens(event.rrule, _rule_start(event).date()):
+        raise _NotImported(
+            gettext_lazy(
+                "“%(title)s” repeats on a date that never comes (such as 30 February). It is "
+                "not imported."
+            ),
+            title=event.summary[:80],
+        )
     return _series(event, overrides, today, horizon)
 
 
-def plan_items(events: list[ImportedEvent], *, today: date) -> list[PlannedItem]:
-    """The activities the feed describes, keyed by UID (plus a suffix for parts).
+@dataclass
+class Plan:
+    """What the feed should become, and what the editor should know about it."""
 
-    An event we cannot plan (a rule python-dateutil refuses, a date at the end of time)
-    refuses the feed with its title named, rather than failing the job.
-    """
-    horizon = horizon_end(today)
-    deadline = monotonic_time.monotonic() + PLAN_SECONDS
+    items: list[PlannedItem] = field(default_factory=list)
+    #: Notes for the feed's page (problems.note): events left out, and why.
+    notes: list[dict] = field(default_factory=list)
+    #: Events not planned this time (the time budget ran out, or dates we cannot read):
+    #: what was imported from them before stays exactly as it is.
+    kept_uids: set[str] = field(default_factory=set)
+    #: How many of those the time budget cut.
+    cut: int = 0
+
+
+def _masters_and_overrides(events: list[ImportedEvent], plan: Plan):
+    """Events by UID. Two events with one UID (and no RECURRENCE-ID) are one event twice:
+    the first in the file wins, and the editor reads which one was left out."""
     masters: dict[str, ImportedEvent] = {}
     overrides: dict[str, list[ImportedEvent]] = defaultdict(list)
     for event in events:
         if event.recurrence_id is not None:
             overrides[event.uid].append(event)
+        elif event.uid in masters:
+            plan.notes.append(
+                note(
+                    gettext_lazy(
+                        "Two events in the calendar have the same code (UID): “%(title)s” and "
+                        "“%(other)s”. We took over only the first; check the second in your "
+                        "calendar program."
+                    ),
+                    title=masters[event.uid].summary[:80],
+                    other=event.summary[:80],
+                )
+            )
         else:
-            masters[event.uid] = event  # a repeated UID: the later one wins
+            masters[event.uid] = event
+    return masters, overrides
+
+
+def plan_feed(events: list[ImportedEvent], *, today: date, budget: Budget | None = None) -> Plan:
+    """The activities the feed describes, keyed by UID (plus a suffix for parts).
+
+    Events are planned cheapest first (single events before series), as long as the
+    budget lasts; the rest wait for the next sync and keep what they brought in before.
+    An event we cannot plan (a rule python-dateutil refuses, a date at the end of time)
+    is left out and kept the same way, with its title named in a note, rather than
+    failing the job.
+    """
+    horizon = horizon_end(today)
+    budget = budget or Budget(SYNC_SECONDS)
+    plan = Plan()
+    masters, overrides = _masters_and_overrides(events, plan)
     orphans = [o for uid, group in overrides.items() if uid not in masters for o in group]
-    items: list[PlannedItem] = []
-    for event in [*masters.values(), *orphans]:
+    ordered = sorted([*masters.values(), *orphans], key=lambda event: event.rrule is not None)
+    for position, event in enumerate(ordered):
+        if budget.spent():
+            left = ordered[position:]
+            plan.kept_uids.update(other.uid for other in left)
+            plan.cut = len({other.uid for other in left})
+            break
         try:
-            items.extend(_plan_event(event, overrides.get(event.uid, []), today, horizon))
-        except FeedError:
-            raise
+            plan.items.extend(_plan_event(event, overrides.get(event.uid, []), today, horizon))
+        except _NotImported as skipped:
+            plan.notes.append(skipped.note)
         except Exception:  # a hostile or odd event: name it, do not crash the job
             logger.warning("Cannot plan event %r", event.uid[:100], exc_info=True)
-            raise FeedError(
-                gettext_lazy(
-                    "We cannot read the dates of “%(title)s” in the calendar. Check how it repeats."
-                ),
-                title=event.summary[:80],
-            ) from None
-        if len(items) > MAX_ITEMS:
+            plan.kept_uids.add(event.uid)
+            plan.notes.append(
+                note(
+                    gettext_lazy(
+                        "We cannot read the dates of “%(title)s” in the calendar. Check how it "
+                        "repeats."
+                    ),
+                    title=event.summary[:80],
+                )
+            )
+        if len(plan.items) > MAX_ITEMS:
             raise FeedError(
                 gettext_lazy(
                     "The calendar holds more than %(max)d activities to import. Connect a "
@@ -463,11 +600,5 @@ def plan_items(events: list[ImportedEvent], *, today: date) -> list[PlannedItem]
                 ),
                 max=MAX_ITEMS,
             )
-        if monotonic_time.monotonic() > deadline:
-            raise FeedError(
-                gettext_lazy(
-                    "The calendar is too complicated to import. Connect a calendar with only "
-                    "the activities for the agenda."
-                )
-            )
-    return sorted(items, key=lambda item: (item.start_date, item.key))
+    plan.items.sort(key=lambda item: (item.start_date, item.key))
+    return plan

@@ -28,17 +28,22 @@ class FeedError(Exception):
         """The problem as stored on the feed: the untranslated text and its parameters, so
         each reader sees it in their own language and a changed translation never
         changes what was stored."""
-        template = self.template
-        text = template._args[0] if isinstance(template, Promise) else str(template)
-        params = {
-            name: value if isinstance(value, int | float) else str(value)
-            for name, value in self.params.items()
-        }
-        return {"text": text, "params": params}
+        return note(self.template, **self.params)
+
+
+def note(message, **params) -> dict:
+    """A remark for the feed's page (a problem, or a note in the sync report), stored
+    untranslated with its parameters like FeedError.as_data; `describe` words it."""
+    text = message._args[0] if isinstance(message, Promise) else str(message)
+    values = {
+        name: value if isinstance(value, int | float) else str(value)
+        for name, value in params.items()
+    }
+    return {"text": text, "params": values}
 
 
 def describe(problem: dict) -> str:
-    """A stored problem (FeedError.as_data) in the current language."""
+    """A stored problem or note (FeedError.as_data, note) in the current language."""
     if not problem:
         return ""
     text = gettext(problem.get("text", ""))

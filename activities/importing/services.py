@@ -3,7 +3,8 @@
 Fetching happens outside any transaction (no database transaction waits on a slow
 server); the writes happen in one, with the feed row locked so a "sync now" and the
 scheduled run cannot import the same event twice. A problem changes nothing but the feed's
-record of it, and the editors are told once when a working feed breaks.
+record of it, and the editors are told once when a working feed breaks. A sync that worked
+keeps its notes (events left out, and why) on the feed for its page.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from ..models import CalendarFeed, Place
 from .apply import SyncReport, apply_plan
 from .fetch import DEFAULT_TIMEOUT, MAX_BYTES, check_feed_url, fetch_feed
 from .parse import parse_feed
-from .plan import plan_items
-from .problems import FeedError
+from .plan import SYNC_SECONDS, Budget, plan_feed
+from .problems import FeedError, note
+
+#: Notes kept per sync; the rest are counted in one last note.
+MAX_NOTES = 20
 
 
 def sync_feed(
@@ -39,27 +43,26 @@ def sync_feed(
             timeout=getattr(settings, "CALENDAR_IMPORT_TIMEOUT", DEFAULT_TIMEOUT),
             max_bytes=getattr(settings, "CALENDAR_IMPORT_MAX_BYTES", MAX_BYTES),
         )
-        items = (
-            []
-            if fetched.not_modified
-            else plan_items(parse_feed(fetched.content), today=timezone.localdate(now))
-        )
+        if not fetched.not_modified:
+            events = parse_feed(fetched.content)
+            # Planning and applying share one budget; the download had its own deadline.
+            budget = Budget(getattr(settings, "CALENDAR_IMPORT_SECONDS", SYNC_SECONDS))
+            plan = plan_feed(events, today=timezone.localdate(now), budget=budget)
     except FeedError as problem:
         return _record_problem(feed, problem)
     try:
         with transaction.atomic():
             CalendarFeed.objects.select_for_update().filter(pk=feed.pk).first()
-            report = (
-                SyncReport(not_modified=True)
-                if fetched.not_modified
-                else apply_plan(feed, items, now)
-            )
             feed.last_synced_at = now
             feed.problem, feed.problem_reported_at = {}, None
             update = ["last_synced_at", "problem", "problem_reported_at"]
-            if not fetched.not_modified:
-                feed.etag = fetched.etag
-                update.append("etag")
+            if fetched.not_modified:
+                report = SyncReport(not_modified=True)  # the notes of the last run still hold
+            else:
+                report = apply_plan(feed, plan, now, budget=budget)
+                report.notes = _notes(plan.notes, postponed=report.postponed)
+                feed.etag, feed.report = fetched.etag, {"notes": report.notes}
+                update += ["etag", "report"]
             feed.save(update_fields=update)
     except DomainError as error:
         problem = FeedError(
@@ -68,6 +71,28 @@ def sync_feed(
         )
         return _record_problem(feed, problem)
     return report
+
+
+def _notes(notes: list[dict], *, postponed: int) -> list[dict]:
+    """The sync's notes for the feed's page: what the time budget left for later first,
+    then at most MAX_NOTES about single events."""
+    result = []
+    if postponed:
+        result.append(
+            note(
+                gettext_lazy(
+                    "The import took too long and stopped early. Events left for the next "
+                    "import: %(count)d. What came in from them before stays as it is."
+                ),
+                count=postponed,
+            )
+        )
+    result.extend(notes[:MAX_NOTES])
+    if len(notes) > MAX_NOTES:
+        result.append(
+            note(gettext_lazy("More notes, not shown: %(count)d."), count=len(notes) - MAX_NOTES)
+        )
+    return result
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from network.shared import DomainError, paginate
 
 from ..forms import CalendarFeedForm
 from ..importing import services as importing
+from ..importing.problems import describe
 from ..models import CalendarFeed
 from ..tasks import sync_calendar_feed
 
@@ -87,7 +88,8 @@ def feed_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def feed_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """How the calendar's import went, what it brought in, and "sync now" / "disconnect"."""
+    """How the calendar's import went (with the notes of the last sync), what it brought
+    in, and "sync now" / "disconnect"."""
     organisation = _organisation(request, slug)
     feed = get_object_or_404(
         CalendarFeed.objects.select_related("default_place"), pk=pk, organisation=organisation
@@ -136,6 +138,8 @@ def feed_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "organisation": organisation,
             "feed": feed,
+            # What the last sync left out and why, stored untranslated: in the reader's words.
+            "notes": [describe(note) for note in (feed.report or {}).get("notes", [])],
             "page": paginate(request, activities, PAGE_SIZE),
         },
     )
