@@ -1,23 +1,30 @@
 """Taking the agenda home: calendar feeds (iCalendar) and news feeds (RSS and Atom).
 
 Calendar feeds take the same query-string filters as the agenda page (see filters.py), so
-any selection a resident makes can be subscribed to. Each feed runs a fixed number of
-queries whatever its size: the dates are read narrow and in chunks, and the activities,
-places, rooms and co-organisers they point to are read once each (see `_dates`).
-Only what residents may see is in a feed: published and cancelled activities of active
-organisations; a single activity's feed follows `can_view_activity`.
+any selection a resident makes can be subscribed to. What a feed holds is a window
+(`ical.feed_window`): everything stored for one network, organisation or activity, six
+weeks for a selection of the whole region; the calendar's description says which. Each
+feed runs a fixed number of queries whatever its size: the dates are read narrow and in
+chunks, and the activities, places, rooms and co-organisers they point to are read once
+each (see `_dates`). Only what residents may see is in a feed: published and cancelled
+activities of active organisations; a single activity's feed follows `can_view_activity`.
+
+The views stay thin: a function without the request builds each body
+(`selection_calendar`, `activity_calendar`, `date_calendar`), and `_calendar_response` is
+the one place that turns a body into an answer, so bodies can be cached.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
@@ -30,10 +37,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from network.models import Network, Organisation
+from network.shared import is_slug
 
 from .. import ical, recurrence
 from ..filters import OccurrenceFilter
-from ..links import feed_language, filter_params
+from ..links import feed_language, feed_window, filter_params
 from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
 from ..permissions import can_view_activity
 
@@ -44,15 +52,25 @@ EN_DASH = "\u2013"
 LATEST_COUNT = 50
 
 
+def in_feed_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Everything the view writes in the feed's language (`?lang=en`, see links.py)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with translation.override(feed_language(request)):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 # Calendar feeds ------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, queryset: QuerySet) -> OccurrenceFilter:
-    """The agenda's filters applied to the dates in the feed window."""
-    return OccurrenceFilter(
-        filter_params(request.GET),
-        queryset=queryset.filter(starts_at__gte=ical.window_start()),
-    )
+def _understood(filterset: OccurrenceFilter) -> dict:
+    """The filters that were understood: a value that means nothing is left out, never an
+    error (and never reaches a query)."""
+    filterset.is_valid()
+    return getattr(filterset.form, "cleaned_data", {})
 
 
 def _co_organisers(selection: QuerySet) -> dict[int, list[str]]:
@@ -71,13 +89,17 @@ def _co_organisers(selection: QuerySet) -> dict[int, list[str]]:
     return names
 
 
-def _dates(selection: QuerySet) -> Iterator[Occurrence]:
-    """The selected dates in date order (at most MAX_EVENTS), each with its activity,
-    organisation, places and rooms attached.
+def _dates(selection: QuerySet) -> Iterator[ical.DateRow]:
+    """The selected dates in date order, each once, with its activity, organisation,
+    places and rooms attached.
 
-    The dates themselves are read narrow, in chunks; what they point to is read once per
-    activity, place and room rather than once per date (a weekly activity's description
-    is not read fifty times). Four queries, whatever the size of the feed.
+    The dates themselves are read as plain rows (ical.DateRow), in chunks; what they
+    point to is read once per activity, place and room rather than once per date (a
+    weekly activity's description is not read fifty times). Four queries, whatever the
+    size of the feed. The dates are those whose id is in the selection: a selection that
+    followed a many-to-many relation (organiser or co-organiser, the network of either)
+    has a row per match, this has one per date, without sorting the whole selection to
+    remove doubles.
     """
     activities = {
         activity.pk: activity
@@ -89,15 +111,102 @@ def _dates(selection: QuerySet) -> Iterator[Occurrence]:
         place.pk: place for place in Place.objects.filter(pk__in=selection.values("place_id"))
     }
     rooms = {room.pk: room for room in Room.objects.filter(pk__in=selection.values("room_id"))}
-    dates = selection.order_by("starts_at", "pk")[: ical.MAX_EVENTS]
-    for occurrence in dates.iterator(chunk_size=2000):
-        activity = activities.get(occurrence.activity_id)
+    rows = (
+        Occurrence.objects.filter(pk__in=selection.values("pk"))
+        .order_by("starts_at", "pk")
+        .values_list(*ical.DateRow.COLUMNS)
+    )
+    for activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows.iterator(
+        chunk_size=2000
+    ):
+        activity = activities.get(activity_id)
         if activity is None:  # published between two queries: in the next refresh
             continue
-        occurrence.activity = activity
-        occurrence.place = places.get(occurrence.place_id)
-        occurrence.room = rooms.get(occurrence.room_id)
-        yield occurrence
+        yield ical.DateRow(
+            activity,
+            day,
+            starts_at,
+            ends_at,
+            all_day,
+            places.get(place_id),
+            rooms.get(room_id),
+            *rest,
+        )
+
+
+def _calendar_name(name: str, data: dict) -> str:
+    """What the subscription is called: "Omzien agenda, Het Klokhuis, exercise and sport"."""
+    parts = [name]
+    for key in ("organisation", "network"):
+        chosen = data.get(key)
+        if chosen is not None and chosen.name not in name:
+            parts.append(chosen.name)
+            break
+    themes = [str(Theme(value).label) for value in data.get("theme") or []]
+    if themes:
+        parts.append(", ".join(themes))
+    return ", ".join(parts)
+
+
+def _paragraphs(*texts: str) -> str:
+    return "\n\n".join(text for text in texts if text)
+
+
+def selection_calendar(
+    params: QueryDict,
+    dates: QuerySet,
+    *,
+    name: str,
+    description: str,
+    source: str,
+    complete: bool = False,
+) -> bytes:
+    """The calendar of `dates` narrowed by the agenda filters in `params`, within its window:
+    everything stored when `complete` (one network or organisation) or when the filters
+    choose a network or organisation, else six weeks. Call it in the feed's language."""
+    filterset = OccurrenceFilter(filter_params(params), queryset=dates)
+    data = _understood(filterset)
+    window = feed_window(data, complete=complete)
+    selection = filterset.qs.filter(starts_at__gte=window.start, starts_at__lt=window.end)
+    return ical.calendar_document(
+        _dates(selection),
+        name=_calendar_name(name, data),
+        description=_paragraphs(description, window.describe()),
+        source=source,
+        co_organisers=_co_organisers(selection),
+    )
+
+
+def activity_calendar(activity: Activity, *, source: str) -> bytes:
+    """All stored dates of one activity from two weeks ago: to subscribe to a series. The
+    activity comes with its organisation, places and co-organisers loaded."""
+    window = ical.feed_window(complete=True)
+    dates = _attach(
+        activity,
+        activity.occurrences.filter(starts_at__gte=window.start, starts_at__lt=window.end),
+    )
+    return ical.calendar_document(
+        dates,
+        name=activity.title,
+        description=_paragraphs(
+            recurrence.describe(recurrence.Schedule.of(activity)), window.describe()
+        ),
+        source=source,
+        co_organisers={activity.pk: ical.co_organiser_names(activity)},
+    )
+
+
+def date_calendar(activity: Activity, day: date) -> bytes | None:
+    """One date to add to your own calendar; None when the activity has no such date."""
+    dates = _attach(activity, activity.occurrences.filter(original_date=day))
+    if not dates:
+        return None
+    return ical.calendar_document(
+        dates,
+        name=activity.title,
+        co_organisers={activity.pk: ical.co_organiser_names(activity)},
+        subscription=False,
+    )
 
 
 def _calendar_response(
@@ -120,44 +229,33 @@ def _calendar_response(
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
+def _source(request: HttpRequest) -> str:
+    return ical.absolute_url(request.get_full_path())
+
+
 def _feed(
     request: HttpRequest,
-    queryset: QuerySet,
+    dates: QuerySet,
     *,
     name: str,
     description: str,
     filename: str,
+    complete: bool = False,
 ) -> HttpResponse:
-    with translation.override(feed_language(request)):
-        filterset = _filtered(request, queryset)
-        selection = filterset.qs
-        names = _co_organisers(selection)
-        body = ical.calendar_document(
-            _dates(selection),
-            name=_calendar_name(name, filterset),
-            description=description,
-            source=ical.absolute_url(request.get_full_path()),
-            co_organisers=names,
-        )
+    """The answer for a selection of the agenda (see selection_calendar)."""
+    body = selection_calendar(
+        request.GET,
+        dates,
+        name=name,
+        description=description,
+        source=_source(request),
+        complete=complete,
+    )
     return _calendar_response(request, body, filename=filename)
 
 
-def _calendar_name(name: str, filterset: OccurrenceFilter) -> str:
-    """What the subscription is called: "Omzien agenda, Het Klokhuis, exercise and sport"."""
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
-    parts = [name]
-    for key in ("organisation", "network"):
-        chosen = data.get(key)
-        if chosen is not None and chosen.name not in name:
-            parts.append(chosen.name)
-            break
-    themes = [str(Theme(value).label) for value in data.get("theme") or []]
-    if themes:
-        parts.append(", ".join(themes))
-    return ", ".join(parts)
-
-
 @require_safe
+@in_feed_language
 def agenda_ics(request: HttpRequest) -> HttpResponse:
     """The whole agenda, or any selection of it: `/agenda.ics?theme=exercise`."""
     return _feed(
@@ -170,30 +268,32 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@in_feed_language
 def network_ics(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything the organisations of one network do."""
     network = get_object_or_404(Network, slug=slug)
-    queryset = Occurrence.objects.public().in_network(network)
     return _feed(
         request,
-        queryset,
+        Occurrence.objects.public().in_network(network),
         name=_("Agenda of %(name)s") % {"name": network.name},
         description=network.tagline,
         filename=f"{network.slug}.ics",
+        complete=True,
     )
 
 
 @require_safe
+@in_feed_language
 def organisation_ics(request: HttpRequest, slug: str) -> HttpResponse:
     """Following one organisation: its own activities and those it organises with others."""
     organisation = get_object_or_404(Organisation.objects.active(), slug=slug)
-    queryset = Occurrence.objects.public().of_organisation(organisation)
     return _feed(
         request,
-        queryset,
+        Occurrence.objects.public().of_organisation(organisation),
         name=_("Agenda of %(name)s") % {"name": organisation.name},
         description="",
         filename=f"{organisation.slug}.ics",
+        complete=True,
     )
 
 
@@ -211,49 +311,31 @@ def _viewable_activity(request: HttpRequest, slug: str) -> Activity:
 
 def _attach(activity: Activity, occurrences: QuerySet) -> list[Occurrence]:
     """The activity's dates, each pointing at the one activity already loaded."""
-    loaded = list(
-        occurrences.select_related("place", "room").order_by("starts_at", "pk")[: ical.MAX_EVENTS]
-    )
+    loaded = list(occurrences.select_related("place", "room").order_by("starts_at", "pk"))
     for occurrence in loaded:
         occurrence.activity = activity
     return loaded
 
 
 @require_safe
+@in_feed_language
 def activity_ics(request: HttpRequest, slug: str) -> HttpResponse:
     """All dates of one activity (from two weeks ago): subscribe to a series."""
     activity = _viewable_activity(request, slug)
-    with translation.override(feed_language(request)):
-        occurrences = _attach(
-            activity,
-            activity.occurrences.filter(starts_at__gte=ical.window_start()),
-        )
-        body = ical.calendar_document(
-            occurrences,
-            name=activity.title,
-            description=recurrence.describe(recurrence.Schedule.of(activity)),
-            source=ical.absolute_url(request.get_full_path()),
-            co_organisers={activity.pk: ical.co_organiser_names(activity)},
-        )
+    body = activity_calendar(activity, source=_source(request))
     return _calendar_response(
         request, body, filename=f"{activity.slug}.ics", public=activity.is_public
     )
 
 
 @require_safe
+@in_feed_language
 def occurrence_ics(request: HttpRequest, slug: str, day: date) -> HttpResponse:
     """One date to add to your own calendar ("add to my calendar")."""
     activity = _viewable_activity(request, slug)
-    occurrences = _attach(activity, activity.occurrences.filter(original_date=day))
-    if not occurrences:
+    body = date_calendar(activity, day)
+    if body is None:
         raise Http404
-    with translation.override(feed_language(request)):
-        body = ical.calendar_document(
-            occurrences,
-            name=activity.title,
-            co_organisers={activity.pk: ical.co_organiser_names(activity)},
-            subscription=False,
-        )
     return _calendar_response(
         request,
         body,
@@ -264,6 +346,25 @@ def occurrence_ics(request: HttpRequest, slug: str, day: date) -> HttpResponse:
 
 
 # News feeds ----------------------------------------------------------------------------
+
+#: What XML 1.0 cannot hold: controls (other than tab and line breaks) and two
+#: non-characters. Django refuses to write the first (an error page), readers the second.
+_NOT_XML = str.maketrans(
+    dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+)
+
+
+def _xml(text: str) -> str:
+    """Text an editor typed or an imported calendar brought, safe in a news feed."""
+    return text.translate(_NOT_XML)
+
+
+def _by_slug(queryset: QuerySet, value: str):
+    """The network or organisation a news feed asks for. A value that is not even a slug
+    is as unknown as any other and reaches no query: PostgreSQL refuses a NUL byte."""
+    if not is_slug(value):
+        raise queryset.model.DoesNotExist
+    return queryset.get(slug=value)
 
 
 @dataclass(frozen=True)
@@ -290,15 +391,15 @@ class LatestActivitiesRss(Feed):
         # An unknown slug raises DoesNotExist, which Feed turns into a 404.
         network = organisation = None
         if request.GET.get("network"):
-            network = Network.objects.get(slug=request.GET["network"])
+            network = _by_slug(Network.objects.all(), request.GET["network"])
         if request.GET.get("organisation"):
-            organisation = Organisation.objects.active().get(slug=request.GET["organisation"])
+            organisation = _by_slug(Organisation.objects.active(), request.GET["organisation"])
         return NewsScope(network=network, organisation=organisation, path=request.get_full_path())
 
     def title(self, scope: NewsScope) -> str:
         owner = scope.organisation or scope.network
         if owner is not None:
-            return _("New activities of %(name)s") % {"name": owner.name}
+            return _xml(_("New activities of %(name)s") % {"name": owner.name})
         return _("New activities on Omzien")
 
     def link(self, scope: NewsScope) -> str:
@@ -327,8 +428,8 @@ class LatestActivitiesRss(Feed):
 
     def item_title(self, activity: Activity) -> str:
         if activity.is_cancelled:
-            return _("Cancelled: %(title)s") % {"title": activity.title}
-        return activity.title
+            return _xml(_("Cancelled: %(title)s") % {"title": activity.title})
+        return _xml(activity.title)
 
     def item_link(self, activity: Activity) -> str:
         return ical.absolute_url(activity.get_absolute_url())
@@ -351,9 +452,10 @@ class LatestActivitiesRss(Feed):
         lines.append(_("Organised by %(names)s.") % {"names": activity.organisation.name})
         if activity.description:
             lines.append(Truncator(activity.description).words(60))
-        return format_html_join("", "<p>{}</p>", ((line,) for line in lines)) or format_html(
+        html = format_html_join("", "<p>{}</p>", ((line,) for line in lines)) or format_html(
             "<p>{}</p>", activity.title
         )
+        return _xml(html)
 
     def item_pubdate(self, activity: Activity):
         return activity.published_at
@@ -365,7 +467,7 @@ class LatestActivitiesRss(Feed):
         return [str(Theme(activity.theme).label)] if activity.theme in Theme.values else []
 
     def item_author_name(self, activity: Activity) -> str:
-        return activity.organisation.name
+        return _xml(activity.organisation.name)
 
 
 class LatestActivitiesAtom(LatestActivitiesRss):
