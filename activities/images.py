@@ -29,6 +29,9 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 MAX_BYTES = 8 * 1024 * 1024
 #: Larger pictures are not photos an editor means to show; they only cost memory.
 MAX_SIDE = 6000
+#: Pixels in all (a 24-megapixel phone photo is fine): checked from the file's header
+#: before anything is decoded, so a crafted file cannot make us decode gigabytes.
+MAX_PIXELS = 25_000_000
 #: Smaller pictures look blurred on every page that shows them.
 MIN_SIDE = 200
 #: MPO is how Pillow names the JPEG files some phones write (a photo plus a depth map).
@@ -74,36 +77,90 @@ def _strict_decoding() -> Iterator[None]:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
+def _check_header(probe: Image.Image) -> None:
+    """Format and size from the file's header alone: no pixel is decoded yet."""
+    if probe.format not in ALLOWED_FORMATS:
+        raise _not_an_image()
+    width, height = probe.size
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise ValidationError(
+            _(
+                "The picture is %(width)d by %(height)d pixels; at most %(max)d by %(max)d "
+                "and %(megapixels)d megapixels is allowed. Make it smaller and try again."
+            )
+            % {
+                "width": width,
+                "height": height,
+                "max": MAX_SIDE,
+                "megapixels": MAX_PIXELS // 1_000_000,
+            },
+            code="too_large",
+        )
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise ValidationError(
+            _(
+                "The picture is %(width)d by %(height)d pixels; it needs at least "
+                "%(min)d by %(min)d to look sharp."
+            )
+            % {"width": width, "height": height, "min": MIN_SIDE},
+            code="too_small",
+        )
+
+
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+)
+
+
+def _read(upload: UploadedFile) -> bytes:
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise _too_big_file()
+    upload.seek(0)
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _too_big_file()
+    return data
+
+
+def _too_big_file() -> ValidationError:
+    return ValidationError(
+        _("The file is larger than %(mb)d MB. Choose a smaller photo.")
+        % {"mb": MAX_BYTES // (1024 * 1024)},
+        code="file_too_large",
+    )
+
+
+def check_upload(upload: UploadedFile) -> None:
+    """The cheap checks (size, format, dimensions from the header), for a form field's
+    clean: decoding waits until the rest of the form is valid (process_upload)."""
+    data = _read(upload)
+    with warnings.catch_warnings(), _strict_decoding():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as probe:
+                _check_header(probe)
+        except ValidationError:
+            raise
+        except _DECODE_ERRORS:
+            raise _not_an_image() from None
+
+
 def _open_checked(data: bytes) -> Image.Image:
     """Open the bytes as a real JPEG/PNG/WebP within the size limits, or refuse them."""
-    # The side limits are checked from the header before any pixel is decoded; Pillow's own
+    # The limits are checked from the header before any pixel is decoded; Pillow's own
     # decompression-bomb guard (Image.MAX_IMAGE_PIXELS) is the second line of defence.
     with warnings.catch_warnings(), _strict_decoding():
         # A decompression-bomb warning is a refusal too, not something to log and carry on.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ALLOWED_FORMATS:
-                    raise _not_an_image()
-                width, height = probe.size
-                if width > MAX_SIDE or height > MAX_SIDE:
-                    raise ValidationError(
-                        _(
-                            "The picture is %(width)d by %(height)d pixels; at most "
-                            "%(max)d by %(max)d is allowed. Make it smaller and try again."
-                        )
-                        % {"width": width, "height": height, "max": MAX_SIDE},
-                        code="too_large",
-                    )
-                if width < MIN_SIDE or height < MIN_SIDE:
-                    raise ValidationError(
-                        _(
-                            "The picture is %(width)d by %(height)d pixels; it needs at least "
-                            "%(min)d by %(min)d to look sharp."
-                        )
-                        % {"width": width, "height": height, "min": MIN_SIDE},
-                        code="too_small",
-                    )
+                _check_header(probe)
                 probe.verify()
             # verify() leaves the file unusable: open it again to decode the pixels.
             image = Image.open(io.BytesIO(data))
@@ -112,15 +169,7 @@ def _open_checked(data: bytes) -> Image.Image:
             image.load()
         except ValidationError:
             raise
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-            OSError,
-            SyntaxError,
-            ValueError,
-            EOFError,
-        ):
+        except _DECODE_ERRORS:
             raise _not_an_image() from None
     return image
 
@@ -156,21 +205,7 @@ def _encode(image: Image.Image, box: tuple[int, int], *, transparent: bool, icc)
 
 def process_upload(upload: UploadedFile) -> ProcessedImage:
     """Check an uploaded file and make the stored versions; ValidationError when refused."""
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)d MB. Choose a smaller photo.")
-            % {"mb": MAX_BYTES // (1024 * 1024)},
-            code="file_too_large",
-        )
-    upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)d MB. Choose a smaller photo.")
-            % {"mb": MAX_BYTES // (1024 * 1024)},
-            code="file_too_large",
-        )
-    original = _open_checked(data)
+    original = _open_checked(_read(upload))
     # The colour profile is not personal; keeping it keeps phone photos' colours right.
     icc = original.info.get("icc_profile")
     try:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
 
@@ -9,6 +10,9 @@ from .health import healthz
 
 admin.site.site_header = "Omzien"
 admin.site.site_title = "Omzien"
+# Signing in to the admin goes through allauth like everywhere else: rate limits, the
+# second step for superusers. Django's own admin login form would skip both.
+admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +22,13 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("network.urls")),
 ]
+
+if settings.BENCH_FLOOR:
+    # The benchmark's yardstick (bench/pages.py): the least a page can cost behind the same
+    # middleware. Only when BENCH_FLOOR is set, never in a deployment.
+    from .health import floor
+
+    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
 
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +17,52 @@ from .models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class _KnownIdsOnly:
+    """Django's autocomplete widget shows the chosen objects again (a form with a mistake)
+    by looking up the sent values as they are: one that is no id at all made the page a
+    server error. Only values of the right form are looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = getattr(remote, "field_name", None)  # a many-to-many has none: the pk
+        target = remote.model._meta.get_field(to_field) if to_field else remote.model._meta.pk
+        valid = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class _CheckedAutocompleteSelect(_KnownIdsOnly, AutocompleteSelect):
+    pass
+
+
+class _CheckedAutocompleteSelectMultiple(_KnownIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedAutocomplete:
+    """For a ModelAdmin or inline with `autocomplete_fields` (see _KnownIdsOnly)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class MembershipInline(CheckedAutocomplete, admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
@@ -62,17 +110,19 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(CheckedAutocomplete, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["municipality"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["networks", "area"]
+    # A website typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CheckedAutocomplete, admin.ModelAdmin):
     list_display = ["user", "role", "organisation", "network", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "organisation", "network"]
