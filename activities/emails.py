@@ -7,7 +7,9 @@ commit and check that the message still makes sense.
 
 Nothing personal travels: a message names the activity and its organisation and links to
 the site, where the person signs in to read the rest (including a moderator's comment).
-Messages about a registration hold only the activity, the date and the personal link.
+Messages about a registration tell the person what they need to come (what, when, where,
+for how many, the organiser's telephone number) and hold the personal link; never their
+name or telephone number, and their subjects stay generic.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from network import outbox
 from network.emails import send_templated_email
 from network.models import Membership, OutboxMessage, Role, User
 
+from . import ical
 from .models import Activity, CalendarFeed, Registration, RegistrationStatus, Status
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
@@ -151,8 +154,8 @@ def send_activity_returned(message: OutboxMessage) -> bool:
 
 
 # Registrations for a date -----------------------------------------------------------------
-# Subjects are generic and bodies hold only the activity, the date and the personal link:
-# never the name, telephone number or party size. Whoever opens the link sees the rest.
+# Subjects are generic. Bodies say what, when, where and for how many, with the organiser's
+# telephone number and the personal link; never the person's name or telephone number.
 
 #: kind -> (statuses in which the message still makes sense, template)
 REGISTRATION_MESSAGES = {
@@ -170,19 +173,51 @@ def queue_registration_message(registration: Registration, kind: str, language: 
         outbox.queue(f"activities.registration_{kind}", about=registration, language=language)
 
 
+#: Messages that carry the date as a calendar file: the person has a place on it.
+WITH_CALENDAR_FILE = {"confirmation", "promoted"}
+
+
 def _registration_context(registration: Registration) -> dict:
+    from .registrations import organiser_phone
+
     occurrence = registration.occurrence
+    activity = occurrence.activity
     place = occurrence.effective_place
+    room = occurrence.effective_room
     return {
-        "activity_title": occurrence.activity.title,
+        "activity_title": activity.title,
         "starts_at": occurrence.starts_at,
+        "ends_at": occurrence.ends_at,
         "all_day": occurrence.all_day,
         "place": place.name if place else "",
+        "room": room.name if room and place and room.place_id == place.pk else "",
+        "address": place.full_address if place else "",
+        "location_note": activity.location_note,
+        "party_size": registration.party_size,
+        "organisation": activity.organisation.name,
+        "organiser_phone": organiser_phone(activity),
         "waiting": registration.status == RegistrationStatus.WAITING,
-        "activity_url": settings.SITE_URL + occurrence.activity.get_absolute_url(),
+        "activity_url": settings.SITE_URL + activity.get_absolute_url(),
         "manage_url": settings.SITE_URL
         + reverse("activities:registration", kwargs={"token": registration.token}),
+        "withdraw_url": settings.SITE_URL
+        + reverse("activities:registration_withdraw", kwargs={"token": registration.token}),
     }
+
+
+def _calendar_file(registration: Registration, language: str) -> tuple[str, bytes, str]:
+    """The date as an .ics file, as its "add to my calendar" link gives it."""
+    occurrence = registration.occurrence
+    activity = occurrence.activity
+    with translation.override(language):
+        body = ical.calendar_document(
+            [occurrence],
+            name=activity.title,
+            co_organisers={activity.pk: ical.co_organiser_names(activity)},
+            subscription=False,
+        )
+    filename = f"{activity.slug}-{occurrence.original_date.isoformat()}.ics"
+    return filename, body, "text/calendar"
 
 
 def _registration_sender(kind: str):
@@ -193,17 +228,27 @@ def _registration_sender(kind: str):
             Registration.objects.filter(pk=message.object_id, status__in=statuses)
             .exclude(email="")
             .select_related(
-                "occurrence__activity", "occurrence__place", "occurrence__activity__place"
+                "occurrence__activity__organisation",
+                "occurrence__activity__place",
+                "occurrence__activity__room",
+                "occurrence__place",
+                "occurrence__room",
             )
+            .prefetch_related("occurrence__activity__co_organisers")
             .first()
         )
         if registration is None:  # cancelled or deleted in the meantime
             return False
+        language = message.language or settings.LANGUAGE_CODE
+        has_place = registration.status == RegistrationStatus.CONFIRMED
         send_templated_email(
             to=registration.email,
             template=template,
             context=_registration_context(registration),
-            language=message.language or settings.LANGUAGE_CODE,
+            language=language,
+            attachments=[_calendar_file(registration, language)]
+            if kind in WITH_CALENDAR_FILE and has_place
+            else [],
         )
         return True
 

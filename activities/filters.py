@@ -18,14 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Area, Network, Organisation
+from network.shared import is_slug
+from network.widgets import FastCheckboxSelectMultiple, FastSelect
 
-from .models import Occurrence, Place, TargetGroup, Theme
+from .models import Activity, Occurrence, Place, TargetGroup, Theme
 from .periods import validate_year
 
 QUICK_PICKS = [
     ("today", _("Today")),
     ("weekend", _("This weekend")),
     ("week", _("This week")),
+]
+#: Yes/no filters that also sit in the row of quick picks, as links that switch them on
+#: and off (the form has them as checkboxes too).
+TOGGLE_PICKS = [
+    ("free", _("Free")),
+    ("wheelchair", _("Wheelchair accessible")),
 ]
 
 
@@ -45,25 +53,33 @@ def quick_pick_range(pick: str, today: date | None = None) -> tuple[date, date] 
 
 def search_occurrences(queryset: QuerySet, text: str) -> QuerySet:
     """Dutch full-text search on PostgreSQL (stemming: "fietsen" finds "fietstocht"
-    less, but "fietst" finds "fietsen"); a plain case-insensitive match elsewhere."""
+    less, but "fietst" finds "fietsen"); a plain case-insensitive match elsewhere.
+
+    The text is matched per activity, in a subquery: a region has some five thousand
+    activities but hundreds of thousands of dates, and the words belong to the activity.
+    """
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        vector = SearchVector("activity__title", weight="A", config="dutch") + SearchVector(
-            "activity__description", weight="B", config="dutch"
+        vector = SearchVector("title", weight="A", config="dutch") + SearchVector(
+            "description", weight="B", config="dutch"
         )
         query = SearchQuery(text, config="dutch", search_type="websearch")
-        return queryset.annotate(search=vector).filter(
-            Q(search=query) | Q(activity__title__icontains=text)
+        matching = Activity.objects.annotate(search=vector).filter(
+            Q(search=query) | Q(title__icontains=text)
         )
-    return queryset.filter(
-        Q(activity__title__icontains=text) | Q(activity__description__icontains=text)
-    )
+    else:
+        matching = Activity.objects.filter(
+            Q(title__icontains=text) | Q(description__icontains=text)
+        )
+    return queryset.filter(activity_id__in=matching.values("pk"))
 
 
 class OccurrenceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    #: Words to look for; a longer text is no search (SQLite refuses a LIKE pattern of
+    #: 50,000 characters, PostgreSQL would parse it all).
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
     when = django_filters.ChoiceFilter(
         label=_("When"), choices=QUICK_PICKS, method="filter_when", empty_label=_("Any day")
     )
@@ -82,6 +98,9 @@ class OccurrenceFilter(django_filters.FilterSet):
     theme = django_filters.MultipleChoiceFilter(
         label=_("Theme"),
         field_name="activity__theme",
+        # A date has one activity, one theme: no row can repeat, so no DISTINCT (which
+        # would make the database sort every matching date before taking a page).
+        distinct=False,
         choices=Theme.choices,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -116,7 +135,8 @@ class OccurrenceFilter(django_filters.FilterSet):
         label=_("For whom"),
         field_name="activity__target_group",
         choices=TargetGroup.choices,
-        empty_label=_("Everyone"),
+        # Not "Everyone": that is one of the choices (activities meant for everyone).
+        empty_label=_("No preference"),
     )
     free = django_filters.BooleanFilter(
         label=_("Free"),
@@ -127,6 +147,15 @@ class OccurrenceFilter(django_filters.FilterSet):
         label=_("Wheelchair accessible"),
         method="filter_wheelchair",
         widget=forms.CheckboxInput,
+    )
+    #: All dates of one activity: where a search result's "all dates" link leads. Not a
+    #: choice on the form (a hidden field keeps it when the form is sent again).
+    activity = django_filters.ModelChoiceFilter(
+        label=_("Activity"),
+        field_name="activity",
+        to_field_name="slug",
+        queryset=Activity.objects.public(),
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -174,14 +203,25 @@ class OccurrenceFilter(django_filters.FilterSet):
             | Q(place__isnull=True, activity__place__wheelchair_accessible=True)
         )
 
-    #: Filters that follow a many-to-many relation and can repeat a date.
-    MULTI_ROW_FILTERS = frozenset({"network", "organisation"})
+    #: Filters that can repeat a date: organiser OR co-organiser joins many rows. (One
+    #: network matches each organisation once, so the network filter repeats nothing.)
+    MULTI_ROW_FILTERS = frozenset({"organisation"})
     #: Above this many choices a dropdown waits for a network to be chosen first.
     MAX_CHOICES = 300
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
+        self._render_choices_fast()
         self._limit_choices_to_network()
+
+    def _render_choices_fast(self) -> None:
+        """The same HTML, written in Python instead of one template per option: the
+        filter form is on every agenda page (network.widgets)."""
+        fast = {forms.Select: FastSelect, forms.CheckboxSelectMultiple: FastCheckboxSelectMultiple}
+        for field in self.form.fields.values():
+            widget = fast.get(type(field.widget))
+            if widget is not None:
+                field.widget = widget(attrs=field.widget.attrs, choices=field.widget.choices)
 
     def _limit_choices_to_network(self) -> None:
         """In a region, offer only the chosen network's organisations, places and areas.
@@ -194,7 +234,7 @@ class OccurrenceFilter(django_filters.FilterSet):
             return
         data = self.data or {}
         slug = data.get("network")
-        network = Network.objects.filter(slug=slug).first() if slug else None
+        network = Network.objects.filter(slug=slug).first() if _has_form("slug", slug) else None
         scopes = {
             "organisation": ("slug", Q(networks=network)),
             "place": ("slug", Q(municipality_id=getattr(network, "municipality_id", None))),
@@ -202,7 +242,8 @@ class OccurrenceFilter(django_filters.FilterSet):
         }
         for name, (key, in_network) in scopes.items():
             field = self.form.fields[name]
-            chosen = Q(**{key: data.get(name)}) if data.get(name) else Q(pk__in=[])
+            value = data.get(name)
+            chosen = Q(**{key: value}) if _has_form(key, value) else Q(pk__in=[])
             offered = field.queryset.filter((in_network if network else Q(pk__in=[])) | chosen)
             iterator = field.iterator(field)
             iterator.queryset = offered.distinct()
@@ -220,6 +261,15 @@ class OccurrenceFilter(django_filters.FilterSet):
             # Following many-to-many relations can repeat a date: one row per date.
             queryset = queryset.distinct()
         return queryset
+
+
+def _has_form(key: str, value) -> bool:
+    """Whether a value from the query string can be looked up as a slug or an id at all:
+    nonsense is no choice and reaches no query (PostgreSQL refuses a NUL byte, an id of
+    letters is an error)."""
+    if key == "pk":
+        return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19
+    return is_slug(value)
 
 
 def _midnight(day: date):

@@ -56,6 +56,8 @@ FREQUENCY_LABELS = {
 }
 
 _DATE_SPLIT = re.compile(r"[\s,;]+")
+#: Line breaks (of any kind) and other control characters, with the spaces around them.
+_BREAKS = re.compile(r"\s*[\x00-\x1f\x7f\x85\u2028\u2029]+\s*")
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
@@ -271,6 +273,59 @@ class RoomChoiceField(forms.ModelChoiceField):
         return f"{obj.place.name}: {obj.name}"
 
 
+ROOM_HELP = _("Only for a place with rooms; the room must be in the place you chose.")
+
+
+def offer_rooms(form: forms.BaseForm, places, *, default_place: Place | None = None) -> None:
+    """The room list follows the chosen place: only its rooms are offered (all rooms of the
+    places on offer when none is chosen; `default_place` when the form's empty place means
+    a usual one). Validation still accepts any room of those places, so a room of another
+    place gets a clear message rather than "not one of the choices"."""
+    field = form.fields["room"]
+    field.queryset = (
+        Room.objects.filter(place__in=places)
+        .select_related("place")
+        .order_by("place__name", "name")
+    )
+    field.empty_label = _("— no particular room —")
+    chosen = form["place"].value()
+    chosen = getattr(chosen, "pk", chosen) or getattr(default_place, "pk", None)
+    try:
+        chosen = int(chosen) if chosen not in (None, "") else None
+    except (TypeError, ValueError):
+        chosen = None
+    if chosen is not None and 0 < chosen < 2**63:  # anything else is no row at all
+        iterator = field.iterator(field)
+        iterator.queryset = field.queryset.filter(place_id=chosen)
+        field.widget.choices = iterator
+
+
+def room_outside_place(place: Place) -> str:
+    return _("This room is not in %(place)s. Choose a room of that place, or no room.") % {
+        "place": place.name
+    }
+
+
+class PlaceRoomForm(forms.Form):
+    """Only the place and room of an activity: what the preview of the dates needs to warn
+    about another activity in the same room."""
+
+    place = forms.ModelChoiceField(queryset=Place.objects.none(), required=False)
+    room = RoomChoiceField(queryset=Room.objects.none(), required=False)
+
+    def __init__(self, *args, places, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+        offer_rooms(self, places)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        place, room = cleaned.get("place"), cleaned.get("room")
+        if room is not None and place is not None and room.place_id != place.pk:
+            self.add_error("room", room_outside_place(place))
+        return cleaned
+
+
 class ActivityForm(ScheduleForm):
     """Everything about an activity an editor fills in, grouped in fieldsets."""
 
@@ -313,10 +368,7 @@ class ActivityForm(ScheduleForm):
         help_text=_("Per date. Empty: no limit."),
     )
     room = RoomChoiceField(
-        label=_("Room"),
-        queryset=Room.objects.none(),
-        required=False,
-        help_text=_("Only for a place with rooms; the room must be in the place you chose."),
+        label=_("Room"), queryset=Room.objects.none(), required=False, help_text=ROOM_HELP
     )
     image = forms.FileField(
         label=_("Image"),
@@ -387,25 +439,31 @@ class ActivityForm(ScheduleForm):
         places = places_for(organisation, include_id=self.instance.place_id)
         self.fields["place"].queryset = places.order_by("name")
         self.fields["place"].empty_label = _("— no fixed place —")
-        self.fields["room"].queryset = (
-            Room.objects.filter(place__in=places)
-            .select_related("place")
-            .order_by("place__name", "name")
-        )
-        self.fields["room"].empty_label = _("— no particular room —")
+        offer_rooms(self, places)
         if not (self.instance.pk and self.instance.image):
             del self.fields["remove_image"]
 
     # Fields ------------------------------------------------------------------------------
 
     def clean_image(self):
+        """Only the cheap checks here; the picture is decoded in clean(), once the rest of
+        the form is valid, so a form with mistakes never costs a decode."""
         upload = self.cleaned_data.get("image")
         if upload:
-            self.processed_image = images.process_upload(upload)
+            images.check_upload(upload)
         return upload
+
+    def _one_line(self, cleaned: dict) -> None:
+        """A line break pasted into a one-line field (a title) becomes a space: everything
+        that shows the field on one line (calendar files, e-mail subjects) relies on it."""
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if isinstance(value, str) and not isinstance(field.widget, forms.Textarea):
+                cleaned[name] = _BREAKS.sub(" ", value).strip()
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._one_line(cleaned)
         place, room = cleaned.get("place"), cleaned.get("room")
         if room is not None and place is None:
             cleaned["place"] = room.place
@@ -418,11 +476,17 @@ class ActivityForm(ScheduleForm):
         keeps_image = bool(self.instance.pk and self.instance.image) and not cleaned.get(
             "remove_image"
         )
-        if (self.processed_image or keeps_image) and not cleaned.get("image_alt", "").strip():
+        upload = cleaned.get("image")
+        if (upload or keeps_image) and not cleaned.get("image_alt", "").strip():
             self.add_error(
                 "image_alt",
                 _("Describe what the image shows, for people who cannot see it."),
             )
+        if upload and not self.errors:
+            try:
+                self.processed_image = images.process_upload(upload)
+            except ValidationError as error:
+                self.add_error("image", error)
         return cleaned
 
     # For the views ---------------------------------------------------------------------
@@ -485,19 +549,16 @@ class OccurrenceChangeForm(forms.Form):
         required=False,
         help_text=_("Empty: the usual place of the activity."),
     )
-    room = RoomChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
+    room = RoomChoiceField(
+        label=_("Room"), queryset=Room.objects.none(), required=False, help_text=ROOM_HELP
+    )
 
     def __init__(self, *args, places, default_place: Place | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.default_place = default_place
         self.fields["place"].queryset = places.order_by("name")
         self.fields["place"].empty_label = _("— the usual place —")
-        self.fields["room"].queryset = (
-            Room.objects.filter(place__in=places)
-            .select_related("place")
-            .order_by("place__name", "name")
-        )
-        self.fields["room"].empty_label = _("— no particular room —")
+        offer_rooms(self, places, default_place=default_place)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -613,6 +674,21 @@ class RegistrationForm(forms.Form):
                 _("Give an e-mail address or a telephone number, so the organiser can reach you.")
             )
         return data
+
+
+class PhonedRegistrationForm(RegistrationForm):
+    """An organiser enters a registration for someone who phoned: a name, the telephone
+    number they called from, how many people."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+        self.fields["name"].label = _("Name")
+        self.fields["phone"].required = True
+        self.fields["phone"].help_text = _("So you can reach them if anything changes.")
+        self.fields["party_size"].label = _("Number of people")
+        for field in self.fields.values():
+            field.widget.attrs.pop("autocomplete", None)
 
 
 class CalendarFeedForm(forms.Form):

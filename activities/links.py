@@ -1,8 +1,11 @@
 """Where to take a selection of the agenda home: the addresses of its calendar feed, its
-news feeds and the webcal link, for the agenda pages, the embed code and the feeds."""
+news feeds and the webcal link, and which dates that calendar holds, for the agenda pages,
+the embed code and the feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +17,8 @@ from . import ical
 
 #: Query-string parameters that are not agenda filters and never travel along.
 NOT_FILTERS = frozenset({"page", "lang", "limit", "theme_style"})
+#: A calendar feed that chooses one of these holds everything stored, not six weeks.
+SCOPING_FILTERS = ("network", "organisation", "activity")
 
 
 def feed_language(request: HttpRequest) -> str:
@@ -69,3 +74,22 @@ def news_feed_url(params: QueryDict, *, atom: bool = False) -> str:
     scope = {name: params[name] for name in ("network", "organisation") if params.get(name)}
     name = "activities:latest_atom" if atom else "activities:latest_rss"
     return ical.absolute_url(_with_query(reverse(name), scope))
+
+
+def feed_window(chosen: Mapping, *, complete: bool = False) -> ical.Window:
+    """The window of a calendar feed with these filters chosen: everything stored for one
+    network, organisation or activity (or when `complete`), else six weeks from the chosen
+    start.
+
+    `chosen` holds understood values only: a filter form's cleaned data (the feed), or a
+    query string an agenda page already cleaned of what its filters did not understand
+    (the "take it home" text), so both say the same.
+    """
+    complete = complete or any(chosen.get(name) for name in SCOPING_FILTERS)
+    start = chosen.get("start")
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            start = None
+    return ical.feed_window(complete=complete, from_day=start)

@@ -5,7 +5,7 @@ they take place on (occurrences), which are stored so that attendance can hang o
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -363,6 +363,11 @@ class Activity(AccessibilityFacts):
         return cancellation_note(self.cancel_reason, self.cancelled_by)
 
 
+#: The longest a date lasts: an evening until past midnight, or a whole day (25 hours on
+#: the day the clocks go back). Longer events are imported without their end.
+MAX_DATE_LENGTH = timedelta(hours=25)
+
+
 class OccurrenceQuerySet(models.QuerySet):
     def public(self) -> OccurrenceQuerySet:
         return self.filter(
@@ -381,12 +386,20 @@ class OccurrenceQuerySet(models.QuerySet):
         )
 
     def upcoming(self, now: datetime | None = None) -> OccurrenceQuerySet:
+        """Dates not over yet: still to start, or started and not ended.
+
+        The first condition adds nothing logically (no date lasts longer than
+        MAX_DATE_LENGTH: the services and the import keep them within a day) but lets the
+        database start the `starts_at` index at "now" instead of walking every past date.
+        """
         now = now or timezone.now()
-        return self.filter(Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now))
+        return self.filter(starts_at__gte=now - MAX_DATE_LENGTH).filter(
+            Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now)
+        )
 
     def in_network(self, network: Network) -> OccurrenceQuerySet:
-        """Dates of activities of the network's organisations: what its agenda shows. May
-        repeat a date (many-to-many): add distinct() where that matters."""
+        """Dates of activities of the network's organisations: what its agenda shows (one
+        row per date: an organisation takes part in a network once)."""
         return self.filter(activity__organisation__networks=network)
 
     def of_organisation(self, organisation: Organisation) -> OccurrenceQuerySet:
@@ -450,6 +463,9 @@ class Occurrence(models.Model):
     #: Revision for calendar programs (iCalendar SEQUENCE): the services add one whenever
     #: the date's start, end or status changes, so subscribers take the change over.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    #: When `sequence` last rose (iCalendar LAST-MODIFIED, with the activity's updated_at):
+    #: some calendar apps only take over an event whose LAST-MODIFIED grew.
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = OccurrenceQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from network import public_cache
 from network.shared import DomainError, unique_slug
 
 from .models import Place, Room
@@ -71,6 +72,7 @@ def _check_room_names(names: list[str]) -> list[str]:
 @transaction.atomic
 def create_place(*, municipality, data: dict, rooms: list[str] | tuple[str, ...] = ()) -> Place:
     """A shared place of a municipality, with its rooms, e.g. het Klokhuis: "Grote zaal"."""
+    public_cache.changed(choices=True)
     place = Place(municipality=municipality, **{k: v for k, v in data.items() if k in PLACE_FIELDS})
     place.name = place.name.strip()
     _check_place(place)
@@ -91,6 +93,7 @@ def update_place(
     A room left out is removed, unless an activity or a coming date uses it: then the
     administrator has to move those first, so no activity silently loses its room.
     """
+    public_cache.changed(choices=True)
     for name, value in data.items():
         if name in PLACE_FIELDS:
             setattr(place, name, value)

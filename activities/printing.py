@@ -37,6 +37,8 @@ from .periods import Period
 MAX_PRINTED_DATES = 250
 #: Dates listed on a poster.
 POSTER_DATES = 4
+#: `?groot=1` on a week or month overview: one column in large type, for who reads badly.
+LARGE_PRINT_PARAM = "groot"
 
 
 # Rendering -----------------------------------------------------------------------------
@@ -149,7 +151,13 @@ def _filter_heading(filterset: OccurrenceFilter) -> tuple[str, list[str]]:
     details.extend(str(themes[value]) for value in data.get("theme") or [] if value in themes)
     if data.get("q"):
         details.append(f"“{data['q']}”")
+    if data.get("activity"):
+        details.append(data["activity"].title)
     return heading, details
+
+
+def is_large_print(request: HttpRequest) -> bool:
+    return request.GET.get(LARGE_PRINT_PARAM, "") in ("1", "on", "ja", "true")
 
 
 def agenda_html(request: HttpRequest, period: Period) -> str:
@@ -172,6 +180,7 @@ def agenda_html(request: HttpRequest, period: Period) -> str:
         "activities/print/agenda.html",
         {
             **_common_context(),
+            "large": is_large_print(request),
             "period": period,
             "heading": heading,
             "filter_details": details,
@@ -225,27 +234,42 @@ def poster_context(activity: Activity) -> dict:
         "image_url": _image_url(activity),
         "activity_url": url,
         "activity_url_text": url.split("://", 1)[-1],
+        # Beside the QR code, for who has no smartphone: the activity's number, else the
+        # organiser's.
+        "phone": activity.contact_phone or activity.organisation.phone,
         "qr": qr_data_uri(url),
     }
 
 
-def poster_html(request: HttpRequest, context: dict, *, compact: bool = False) -> str:
-    """The poster as HTML. Compact: smaller type, no description, fewer dates."""
-    # With a photo there is room for one date less.
+def poster_html(
+    request: HttpRequest, context: dict, *, compact: bool = False, shorter: bool = False
+) -> str:
+    """The poster as HTML. Shorter: the same large type with fewer dates and a shorter
+    description; compact: smaller type, no description, fewer dates."""
+    # With a photo there is room for one date less and a shorter description.
     dates = POSTER_DATES - 1 if context["image_url"] else POSTER_DATES
-    if compact:
-        dates = 2
+    words = 25 if context["image_url"] else 45
+    if shorter or compact:
+        dates, words = 2, words // 2
     return render_to_string(
         "activities/print/poster.html",
-        {**context, "compact": compact, "date_count": f":{dates}"},
+        {
+            **context,
+            "compact": compact,
+            "shorter": shorter,
+            "date_count": f":{dates}",
+            "description_words": words,
+        },
         request=request,
     )
 
 
 def poster_pdf(request: HttpRequest, activity: Activity) -> bytes:
-    """One A4 sheet for the window: laid out again, compact, when it does not fit."""
+    """One A4 sheet for the window: laid out again when it does not fit, first with less
+    text in the same large type, then compact."""
     context = poster_context(activity)
-    document = render_document(poster_html(request, context))
-    if len(document.pages) > 1:
-        document = render_document(poster_html(request, context, compact=True))
+    for layout in ({}, {"shorter": True}, {"compact": True}):
+        document = render_document(poster_html(request, context, **layout))
+        if len(document.pages) == 1:
+            break
     return document.write_pdf()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -217,6 +217,60 @@ def describe(schedule: Schedule) -> str:
 
         text += ", " + _("until %(date)s") % {"date": date_format(schedule.until, "j F Y")}
     return text
+
+
+def skipped_dates(
+    schedule: Schedule, *, start: date | None = None
+) -> tuple[list[date], list[date]]:
+    """The skipped dates from `start` on: those the schedule would otherwise have, and those
+    it would not have anyway (a typing error, such as the 25th for a Thursday club)."""
+    plain = replace(schedule, exception_dates=frozenset())
+    skipped, strays = [], []
+    for day in sorted(schedule.exception_dates):
+        if start and day < start:
+            continue
+        is_date = any(True for _ in expand(plain, start=day, end=day, limit=1))
+        (skipped if is_date else strays).append(day)
+    return skipped, strays
+
+
+def dates_in_words(days: list[date], *, this_year: int) -> str:
+    """Dates as people write them, a month named once: "24 and 31 December and 7 January
+    2027" (the year only when it is not `this_year`)."""
+    from django.utils.formats import date_format
+    from django.utils.text import get_text_list
+
+    months: dict[tuple[int, int], list[date]] = {}
+    for day in sorted(days):
+        months.setdefault((day.year, day.month), []).append(day)
+    parts = []
+    for (year, _month), group in months.items():
+        pattern = "F" if year == this_year else "F Y"
+        numbers = get_text_list([str(day.day) for day in group], _("and"))
+        parts.append(f"{numbers} {date_format(group[0], pattern)}")
+    return get_text_list(parts, _("and"))
+
+
+def describe_skipped(schedule: Schedule, *, start: date, today: date) -> list[str]:
+    """The skipped dates from `start` on in words, for the editor ("Not on 24 and 31
+    December."), and a warning for a skipped date that is not one of the schedule's dates
+    anyway. A year is named when it is not the year of `today`."""
+    skipped, strays = skipped_dates(schedule, start=start)
+    sentences = []
+    if skipped:
+        sentences.append(
+            _("Not on %(dates)s.") % {"dates": dates_in_words(skipped, this_year=today.year)}
+        )
+    if strays:
+        sentences.append(
+            ngettext(
+                "Check the skipped dates: %(dates)s is not a day of this schedule.",
+                "Check the skipped dates: %(dates)s are not days of this schedule.",
+                len(strays),
+            )
+            % {"dates": dates_in_words(strays, this_year=today.year)}
+        )
+    return sentences
 
 
 def _weekday_name(weekday: int) -> str:

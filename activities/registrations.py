@@ -10,6 +10,7 @@ only after the transaction commits, and each is sent at most once.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from network import public_cache
 from network.models import User
 from network.shared import DomainError
 
@@ -29,6 +31,9 @@ from .models import Occurrence, Registration, RegistrationStatus, Status
 
 MAX_PARTY_SIZE = 10
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+#: Characters nobody mixes up on the telephone or on paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+REFERENCE_LENGTH = 6
 
 
 def normalise_phone(phone: str) -> str:
@@ -81,6 +86,52 @@ def places_left(occurrence: Occurrence) -> int | None:
     return max(capacity - confirmed_places(occurrence), 0)
 
 
+def organiser_phone(activity) -> str:
+    """The number residents call about a registration: the activity's own contact number,
+    else its organisation's. Empty when neither is known."""
+    return activity.contact_phone or activity.organisation.phone
+
+
+def _new_reference(occurrence: Occurrence) -> str:
+    """A short code, unique on this date, for someone without e-mail to quote on the phone.
+
+    Call with the date locked: nobody else can take the same code in the meantime.
+    """
+    taken = set(
+        Registration.objects.filter(occurrence=occurrence)
+        .exclude(reference="")
+        .values_list("reference", flat=True)
+    )
+    while True:
+        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        if code not in taken:
+            return code
+
+
+def _already_registered(occurrence: Occurrence, existing: Registration, entered: bool) -> str:
+    """Why a second registration is refused, fitting how the first one was made: an e-mail
+    holds a link; someone who only gave a telephone number calls the organiser."""
+    if entered:
+        return _("Someone with this telephone number or e-mail address is already on the list.")
+    if existing.email:
+        return _(
+            "You are already registered for this date. The e-mail we sent you has a "
+            "link to see your registration or to withdraw."
+        )
+    activity = occurrence.activity
+    phone = organiser_phone(activity)
+    if phone:
+        return _(
+            "You are already registered for this date with your telephone number. To "
+            "withdraw, call %(organisation)s on %(phone)s and give the code you got when "
+            "you registered."
+        ) % {"organisation": activity.organisation.name, "phone": phone}
+    return _(
+        "You are already registered for this date with your telephone number. To "
+        "withdraw, contact %(organisation)s and give the code you got when you registered."
+    ) % {"organisation": activity.organisation.name}
+
+
 def _lock(occurrence: Occurrence) -> Occurrence:
     """The date, re-read under a row lock: whoever holds it decides about its places.
 
@@ -89,7 +140,7 @@ def _lock(occurrence: Occurrence) -> Occurrence:
     """
     return (
         Occurrence.objects.select_for_update(of=("self",))
-        .select_related("activity")
+        .select_related("activity__organisation")
         .get(pk=occurrence.pk)
     )
 
@@ -107,12 +158,15 @@ def register_for_occurrence(
     phone: str,
     party_size: int,
     user: User | None = None,
+    entered_by: User | None = None,
 ) -> Registration:
     """Give the person a place on the date, or a place on the waiting list when it is full.
 
     A whole party gets a place together or waits together. The same person (e-mail or
-    telephone) registers once per date. The confirmation e-mail is queued
-    after commit and holds no personal data, only a link.
+    telephone) registers once per date. The confirmation e-mail is queued after commit.
+    Whoever gives no e-mail address gets a short code to quote when they phone; an
+    organiser who enters a registration for someone who phoned is `entered_by`, under the
+    same rules and the same lock.
     """
     name = name.strip()
     email = email.strip().lower()
@@ -128,6 +182,7 @@ def register_for_occurrence(
             _("You can register 1 to %(max)d people at a time.") % {"max": MAX_PARTY_SIZE}
         )
     occurrence = _lock(occurrence)
+    public_cache.changed()  # the date's page shows the places left
     activity = occurrence.activity
     reason = closed_reason(occurrence)
     if reason:
@@ -137,17 +192,13 @@ def register_for_occurrence(
         same_person |= Q(email__iexact=email)
     if phone:
         same_person |= Q(phone=phone)
-    if (
+    existing = (
         Registration.objects.filter(occurrence=occurrence, status__in=ACTIVE)
         .filter(same_person)
-        .exists()
-    ):
-        raise DomainError(
-            _(
-                "You are already registered for this date. The e-mail we sent you has a "
-                "link to see or cancel your registration."
-            )
-        )
+        .first()
+    )
+    if existing is not None:
+        raise DomainError(_already_registered(occurrence, existing, entered_by is not None))
     capacity = activity.capacity
     if capacity is not None and party_size > capacity:
         raise DomainError(
@@ -163,7 +214,11 @@ def register_for_occurrence(
     # neighbour they register for), so it shows among their own data.
     owner = (
         user
-        if user is not None and user.is_authenticated and email and email == user.email.lower()
+        if entered_by is None
+        and user is not None
+        and user.is_authenticated
+        and email
+        and email == user.email.lower()
         else None
     )
     registration = Registration.objects.create(
@@ -175,6 +230,8 @@ def register_for_occurrence(
         status=RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITING,
         user=owner,
         language=_current_language(),
+        reference="" if email else _new_reference(occurrence),
+        entered_by=entered_by,
     )
     _enqueue(registration, "confirmation", registration.language)
     return registration
@@ -208,14 +265,16 @@ def _promote_waiting(occurrence: Occurrence) -> list[Registration]:
 
 @transaction.atomic
 def cancel_registration(*, registration: Registration) -> list[Registration]:
-    """Cancel through the personal link; the freed place goes to the waiting list at once.
+    """The resident withdraws (through the personal link); the freed place goes to the
+    waiting list at once.
 
     Returns who moved up from the waiting list; each of them is e-mailed after commit.
     """
     occurrence = _lock(registration.occurrence)
+    public_cache.changed()  # the date's page shows the places left
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError(_("This registration was already cancelled."))
+        raise DomainError(_("You had already withdrawn this registration."))
     if occurrence.starts_at <= timezone.now():
         raise DomainError(_("This date has already started or is over."))
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from network import public_cache
 from network.models import Organisation, User
 from network.shared import DomainError, held_ids, unique_slug
 
@@ -70,6 +71,7 @@ def materialise_occurrences(
     out of the schedule is deleted, unless anything hangs on it (a registration, a shift,
     an attendance record: any row of any app): then it is cancelled, so nothing is lost.
     """
+    public_cache.changed()
     now = now or timezone.now()
     today = timezone.localdate(now)
     until = until or horizon_end(today)
@@ -109,18 +111,18 @@ def materialise_occurrences(
             continue
         occurrence.starts_at, occurrence.ends_at, occurrence.all_day = times
         _set_cancelled(occurrence, False)
-        occurrence.sequence += 1
+        _revise(occurrence, now)
     leftover = [occurrence for occurrence in existing.values() if occurrence.starts_at >= now]
     held = held_ids(Occurrence, [occurrence.pk for occurrence in leftover])
     dropped = [o for o in leftover if o.pk in held and not o.is_cancelled]
     for occurrence in dropped:
         _set_cancelled(occurrence, True, by=CancelledBy.SCHEDULE)
-        occurrence.sequence += 1
+        _revise(occurrence, now)
     removed = [o.pk for o in leftover if o.pk not in held]
     Occurrence.objects.bulk_create(created, batch_size=1000)
     Occurrence.objects.bulk_update(
         [*moved, *restored, *dropped],
-        ["starts_at", "ends_at", "all_day", "sequence", *CANCEL_FIELDS],
+        ["starts_at", "ends_at", "all_day", "sequence", "revised_at", *CANCEL_FIELDS],
         batch_size=1000,
     )
     Occurrence.objects.filter(pk__in=removed).delete()
@@ -152,6 +154,13 @@ def _set_cancelled(
 def _whereabouts(occurrence: Occurrence) -> tuple:
     """When and where a date is, to tell people what changed."""
     return (occurrence.starts_at, occurrence.ends_at, occurrence.place_id, occurrence.room_id)
+
+
+def _revise(occurrence: Occurrence, now: datetime | None = None) -> None:
+    """Its time, place or status changed: calendar programs must take it over (a higher
+    iCalendar SEQUENCE, and LAST-MODIFIED from `revised_at`)."""
+    occurrence.sequence += 1
+    occurrence.revised_at = now or timezone.now()
 
 
 def _announce(*, cancelled=(), moved=(), previous=None, restored=()) -> None:
@@ -243,6 +252,7 @@ def create_activity(
 ) -> Activity:
     """Register an activity. Trusted organisations publish at once, others submit it (and
     the network's administrators are told)."""
+    public_cache.changed()
     activity = Activity(organisation=organisation, created_by=created_by, **_normalised(data))
     _check_schedule(activity)
     activity.slug = unique_slug(Activity, activity.title, fallback="activiteit", max_length=120)
@@ -261,11 +271,22 @@ def create_activity(
 @transaction.atomic
 def update_activity(*, activity: Activity, data: dict, co_organisers=None) -> Activity:
     """Change an activity; a changed schedule regenerates future dates, never past ones."""
+    public_cache.changed()
     data = _normalised(data)
     # Compare with what is stored: a ModelForm may have set the new values on `activity`.
-    stored = Activity.objects.filter(pk=activity.pk).values(*SCHEDULE_FIELDS).first() or {}
+    stored = (
+        Activity.objects.filter(pk=activity.pk)
+        .values(*SCHEDULE_FIELDS, "place_id", "room_id")
+        .first()
+        or {}
+    )
     schedule_changed = any(
         stored.get(name) != value for name, value in data.items() if name in SCHEDULE_FIELDS
+    )
+    place_changed = any(
+        stored.get(f"{name}_id") != getattr(data[name], "pk", data[name])
+        for name in ("place", "room")
+        if name in data
     )
     for name, value in data.items():
         setattr(activity, name, value)
@@ -275,6 +296,8 @@ def update_activity(*, activity: Activity, data: dict, co_organisers=None) -> Ac
         activity.co_organisers.set(co_organisers)
     if schedule_changed:
         materialise_occurrences(activity=activity)
+    if place_changed:
+        _revise_coming_dates(activity)
     return activity
 
 
@@ -286,13 +309,15 @@ def cancel_occurrence(
     *, occurrence: Occurrence, reason: str = "", cancelled_by: str = CancelledBy.EDITOR
 ) -> Occurrence:
     """Call off one date; everyone registered (and every later app) hears of it once."""
+    public_cache.changed()
     if occurrence.starts_at < timezone.now():
         raise DomainError(_("A date in the past cannot be cancelled."))
     was_cancelled = occurrence.is_cancelled
     _set_cancelled(occurrence, True, by=cancelled_by, reason=reason)
     occurrence.is_detached = True
-    occurrence.sequence += 0 if was_cancelled else 1
-    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence"])
+    if not was_cancelled:
+        _revise(occurrence)
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence", "revised_at"])
     if not was_cancelled:
         _announce(cancelled=[occurrence])
     return occurrence
@@ -302,6 +327,7 @@ def cancel_occurrence(
 def restore_occurrence(*, occurrence: Occurrence) -> Occurrence:
     """Undo a cancellation. A date that was only cancelled (not moved, no other place) joins
     the series again, so a later change of the series' times reaches it too."""
+    public_cache.changed()
     was_cancelled = occurrence.is_cancelled
     _set_cancelled(occurrence, False)
     as_in_series = occurrence_times(occurrence.activity, occurrence.original_date)
@@ -310,8 +336,9 @@ def restore_occurrence(*, occurrence: Occurrence) -> Occurrence:
         or occurrence.room_id
         or (occurrence.starts_at, occurrence.ends_at, occurrence.all_day) != as_in_series
     )
-    occurrence.sequence += 1 if was_cancelled else 0
-    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence"])
+    if was_cancelled:
+        _revise(occurrence)
+    occurrence.save(update_fields=[*CANCEL_FIELDS, "is_detached", "sequence", "revised_at"])
     if was_cancelled:
         _announce(restored=[occurrence])
     return occurrence
@@ -333,6 +360,7 @@ def change_occurrence(
     As in the series (occurrence_times), an end time before the start time ends the next
     day: an evening until past midnight. Without a start time the date is all day.
     """
+    public_cache.changed()
     now = timezone.now()
     if occurrence.starts_at < now:
         raise DomainError(_("A date in the past cannot be changed."))
@@ -354,7 +382,8 @@ def change_occurrence(
     occurrence.place, occurrence.room = place, room
     occurrence.is_detached = True
     changed = _whereabouts(occurrence) != before
-    occurrence.sequence += 1 if changed else 0
+    if changed:
+        _revise(occurrence, now)
     occurrence.save(
         update_fields=[
             "starts_at",
@@ -364,6 +393,7 @@ def change_occurrence(
             "room",
             "is_detached",
             "sequence",
+            "revised_at",
         ]
     )
     if changed:
@@ -378,6 +408,7 @@ def change_occurrence(
 @transaction.atomic
 def submit_activity(*, activity: Activity) -> Activity:
     """A draft or returned activity goes live: published (trusted) or to the network."""
+    public_cache.changed()
     if activity.status not in (Status.DRAFT, Status.RETURNED):
         raise DomainError(_("Only a draft or returned activity can be submitted."))
     _go_live(activity)
@@ -388,6 +419,7 @@ def submit_activity(*, activity: Activity) -> Activity:
 
 @transaction.atomic
 def approve_activity(*, activity: Activity) -> Activity:
+    public_cache.changed()
     if activity.status != Status.SUBMITTED:
         raise DomainError(_("Only an activity waiting for approval can be approved."))
     activity.status = Status.PUBLISHED
@@ -400,6 +432,7 @@ def approve_activity(*, activity: Activity) -> Activity:
 
 @transaction.atomic
 def return_activity(*, activity: Activity, comment: str) -> Activity:
+    public_cache.changed()
     if activity.status != Status.SUBMITTED:
         raise DomainError(_("Only an activity waiting for approval can be returned."))
     if not comment.strip():
@@ -420,6 +453,7 @@ def cancel_activity(
     Cancelled counts as public, so an activity residents never saw cannot be cancelled:
     that would show it to them for the first time (withdraw_activity is for that).
     """
+    public_cache.changed()
     if activity.status != Status.PUBLISHED and activity.published_at is None:
         raise DomainError(
             _("This activity was never published, so residents never saw it: nothing to cancel.")
@@ -430,6 +464,7 @@ def cancel_activity(
     activity.cancel_reason = reason.strip()
     activity.cancelled_by = cancelled_by
     activity.save(update_fields=["status", "cancel_reason", "cancelled_by", "updated_at"])
+    _revise_coming_dates(activity)
     coming = list(activity.occurrences.filter(starts_at__gte=timezone.now(), is_cancelled=False))
     for occurrence in coming:
         occurrence.activity = activity
@@ -441,6 +476,7 @@ def cancel_activity(
 def restore_activity(*, activity: Activity) -> Activity:
     """A cancelled activity takes place again: published again (trusted organisations) or
     back to the network for approval; its coming dates are regenerated."""
+    public_cache.changed()
     if activity.status != Status.CANCELLED:
         raise DomainError(_("Only a cancelled activity can take place again."))
     _go_live(activity)
@@ -465,7 +501,10 @@ def restore_activity(*, activity: Activity) -> Activity:
 def _revise_coming_dates(activity: Activity) -> None:
     """The status of every coming date changed with the activity's: calendar programs
     must take that over (a higher SEQUENCE)."""
-    activity.occurrences.filter(starts_at__gte=timezone.now()).update(sequence=F("sequence") + 1)
+    now = timezone.now()
+    activity.occurrences.filter(starts_at__gte=now).update(
+        sequence=F("sequence") + 1, revised_at=now
+    )
 
 
 @transaction.atomic
@@ -475,6 +514,7 @@ def withdraw_activity(*, activity: Activity) -> bool:
     It is deleted, unless something already hangs on it or on one of its dates: then it
     goes back to draft, so nothing is lost. Returns whether it was deleted.
     """
+    public_cache.changed()
     if activity.is_public or activity.published_at is not None:
         raise DomainError(_("Residents have seen this activity: cancel it instead."))
     date_ids = list(activity.occurrences.values_list("pk", flat=True))

@@ -2,6 +2,9 @@ from datetime import date
 
 from django.urls import path, register_converter
 
+from network.public_cache import public_page
+from network.shared import limit_concurrency, secret_link_page
+
 from .views import (
     agenda,
     calendar_feeds,
@@ -33,43 +36,87 @@ class IsoDateConverter:
 
 register_converter(IsoDateConverter, "day")
 
+#: Laying out a PDF takes a second or more: at most two at once, so the web workers that
+#: serve pages are never all busy printing (cached PDFs need no slot).
+printing_slot = limit_concurrency("print", slots=2)
+
 app_name = "activities"
 
 urlpatterns = [
     # Browsing (everyone)
-    path("agenda/", agenda.agenda, name="agenda"),
-    path("agenda/week/", agenda.agenda_week, name="agenda_week"),
-    path("agenda/maand/", agenda.agenda_month, name="agenda_month"),
-    path("activiteiten/<slug:slug>/", detail.activity_detail, name="activity_detail"),
-    path("activiteiten/<slug:slug>/<day:day>/", detail.occurrence_detail, name="occurrence_detail"),
+    path("agenda/", public_page(agenda.agenda), name="agenda"),
+    path("agenda/week/", public_page(agenda.agenda_week), name="agenda_week"),
+    path("agenda/maand/", public_page(agenda.agenda_month), name="agenda_month"),
+    path(
+        "activiteiten/<slug:slug>/",
+        public_page(detail.activity_detail),
+        name="activity_detail",
+    ),
+    path(
+        "activiteiten/<slug:slug>/<day:day>/",
+        public_page(detail.occurrence_detail),
+        name="occurrence_detail",
+    ),
     # Taking it home
-    path("agenda.ics", feeds.agenda_ics, name="agenda_ics"),
-    path("netwerken/<slug:slug>/agenda.ics", feeds.network_ics, name="network_ics"),
-    path("organisaties/<slug:slug>/agenda.ics", feeds.organisation_ics, name="organisation_ics"),
-    path("activiteiten/<slug:slug>/agenda.ics", feeds.activity_ics, name="activity_ics"),
+    path("agenda.ics", public_page(feeds.agenda_ics), name="agenda_ics"),
+    path("netwerken/<slug:slug>/agenda.ics", public_page(feeds.network_ics), name="network_ics"),
+    path(
+        "organisaties/<slug:slug>/agenda.ics",
+        public_page(feeds.organisation_ics),
+        name="organisation_ics",
+    ),
+    path(
+        "activiteiten/<slug:slug>/agenda.ics",
+        public_page(feeds.activity_ics),
+        name="activity_ics",
+    ),
     path(
         "activiteiten/<slug:slug>/<day:day>/agenda.ics",
-        feeds.occurrence_ics,
+        public_page(feeds.occurrence_ics),
         name="occurrence_ics",
     ),
-    path("agenda/nieuw.rss", feeds.LatestActivitiesRss(), name="latest_rss"),
-    path("agenda/nieuw.atom", feeds.LatestActivitiesAtom(), name="latest_atom"),
-    path("insluiten/", embed.embed_agenda, name="embed_agenda"),
+    path("agenda/nieuw.rss", public_page(feeds.LatestActivitiesRss()), name="latest_rss"),
+    path("agenda/nieuw.atom", public_page(feeds.LatestActivitiesAtom()), name="latest_atom"),
+    path("insluiten/", public_page(embed.embed_agenda), name="embed_agenda"),
     path("insluiten/code/", embed.embed_snippet, name="embed_snippet"),
-    path("afdrukken/week/", printing.week_pdf, name="print_week"),
-    path("afdrukken/maand/", printing.month_pdf, name="print_month"),
-    path("activiteiten/<slug:slug>/poster.pdf", printing.poster_pdf, name="poster_pdf"),
+    path("afdrukken/week/", public_page(printing_slot(printing.week_pdf)), name="print_week"),
+    path("afdrukken/maand/", public_page(printing_slot(printing.month_pdf)), name="print_month"),
+    path(
+        "activiteiten/<slug:slug>/poster.pdf",
+        public_page(printing_slot(printing.poster_pdf)),
+        name="poster_pdf",
+    ),
     # Registering for a date (residents)
     path(
         "activiteiten/<slug:slug>/<day:day>/aanmelden/",
         registration.register,
         name="register",
     ),
-    path("aanmelding/<uuid:token>/", registration.manage_registration, name="registration"),
+    path(
+        "aanmelding/<uuid:token>/",
+        secret_link_page(registration.manage_registration),
+        name="registration",
+    ),
+    path(
+        "aanmelding/<uuid:token>/afmelden/",
+        secret_link_page(registration.withdraw_registration),
+        name="registration_withdraw",
+    ),
+    path("mijn-aanmeldingen/", registration.my_registrations, name="my_registrations"),
     path(
         "activiteiten/<slug:slug>/aanmeldingen/",
         registration.registration_list,
         name="registration_list",
+    ),
+    path(
+        "activiteiten/<slug:slug>/<day:day>/aanmeldingen/nieuw/",
+        registration.enter_registration,
+        name="registration_enter",
+    ),
+    path(
+        "activiteiten/<slug:slug>/<day:day>/deurlijst.pdf",
+        printing_slot(registration.door_list),
+        name="door_list",
     ),
     # Editors and coordinators
     path("mijn-activiteiten/", editor.my_activities, name="my_activities"),
@@ -79,6 +126,7 @@ urlpatterns = [
         name="activity_create",
     ),
     path("activiteiten-voorbeeld/", editor.schedule_preview, name="schedule_preview"),
+    path("activiteiten-ruimtes/", editor.room_choices, name="room_choices"),
     path("activiteiten/<slug:slug>/bewerken/", editor.activity_edit, name="activity_edit"),
     path("activiteiten/<slug:slug>/data/", editor.occurrence_list, name="occurrence_list"),
     path("activiteiten/<slug:slug>/indienen/", editor.activity_submit, name="activity_submit"),

@@ -5,7 +5,7 @@ import importlib
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -61,3 +61,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: a minimal Django view (bench/pages.py; only with BENCH_FLOOR)."""
+    return HttpResponse(b"ok", content_type="text/plain")

@@ -5,6 +5,8 @@ Bodies carry links, never personal details beyond the recipient's own address.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
@@ -17,9 +19,17 @@ from . import outbox
 from .models import Membership, OutboxMessage
 
 
-def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
+def send_templated_email(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+) -> None:
     """Render `<template>_subject.txt`, `.txt` and `.html` in the recipient's language and
-    send them; every e-mail of every app goes through here."""
+    send them, with any (filename, content, mimetype) attachments; every e-mail of every
+    app goes through here."""
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
@@ -27,6 +37,8 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
 
 

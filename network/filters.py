@@ -6,7 +6,8 @@ from .models import Area, Network, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    #: A longer text is no search: SQLite refuses a LIKE pattern of 50,000 characters.
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     network = django_filters.ModelChoiceFilter(
         label=_("Network"),
         field_name="networks",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -91,13 +92,41 @@ class MembershipForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    confirm = forms.CharField(
-        label=_("Type DELETE to confirm"),
+    """Deleting asks for the password: a phone left signed in on a table must not be
+    enough to erase someone's account."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
         help_text=_("Everything listed above is removed for good."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def clean_confirm(self) -> str:
-        value = self.cleaned_data["confirm"].strip()
-        if value.upper() not in {"DELETE", "VERWIJDER", str(_("DELETE")).upper()}:
-            raise forms.ValidationError(_("Type the word exactly as shown to confirm."))
-        return value
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not your password. Your account has not been deleted.")
+            )
+        return password
+
+
+class InvitationForm(SetPasswordForm):
+    """Someone invited says their name and chooses a password, on one form."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("How others in the network see you."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["name", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["name"].initial = user.name
+        self.order_fields(self.field_order)

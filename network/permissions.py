@@ -208,6 +208,18 @@ def overview_networks_q(user: AnyUser) -> Q:
     return Q(municipality_id__in=ids) if ids else NOTHING
 
 
+# Sign-in security --------------------------------------------------------------------
+
+
+def must_use_two_factor(user: AnyUser) -> bool:
+    """Roles that can see or change much sign in with a second step (an authenticator app):
+    superusers and network administrators (coordinators and wijkteam members too, once
+    referrals come)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _is_superuser(user) or bool(roles_of(user).admin_network_ids)
+
+
 # Own data ----------------------------------------------------------------------------
 
 

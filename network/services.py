@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import emails, personal_data
+from . import emails, personal_data, public_cache
 from .models import (
     NETWORK_ROLES,
     ROLE_ORGANISATION_KIND,
@@ -96,10 +96,12 @@ def remove_membership(*, removed_by: User, membership: Membership) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, user: User, password: str) -> None:
-    """The invited person chose a password; the link they followed proved their address."""
+def accept_invitation(*, user: User, password: str, name: str) -> None:
+    """The invited person gave their name and chose a password; the link they followed
+    proved their address."""
+    user.name = name.strip()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["name", "password"])
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
 
 
@@ -141,6 +143,7 @@ def purge_unverified_accounts(*, now=None) -> int:
 @transaction.atomic
 def create_organisation(*, network: Network, data: dict) -> Organisation:
     """Register an organisation in a network; its slug follows from its name."""
+    public_cache.changed(choices=True)
     organisation = Organisation(**data, municipality_id=network.municipality_id)
     organisation.slug = unique_slug(Organisation, organisation.name, fallback="organisatie")
     organisation.save()
@@ -150,6 +153,7 @@ def create_organisation(*, network: Network, data: dict) -> Organisation:
 
 @transaction.atomic
 def update_organisation(*, organisation: Organisation, data: dict) -> Organisation:
+    public_cache.changed(choices=True)
     for name, value in data.items():
         setattr(organisation, name, value)
     organisation.save(update_fields=list(data))
@@ -158,6 +162,7 @@ def update_organisation(*, organisation: Organisation, data: dict) -> Organisati
 
 @transaction.atomic
 def update_network(*, network: Network, data: dict) -> Network:
+    public_cache.changed(choices=True)
     areas = data.pop("areas", None)
     for name, value in data.items():
         setattr(network, name, value)

@@ -5,12 +5,18 @@ and the rule that a row something else hangs on is kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable
+from functools import wraps
 
+from django.core import validators
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 
@@ -49,10 +55,93 @@ def unique_slug(
     return slug
 
 
-def paginate(request: HttpRequest, queryset, size: int) -> Page:
+def is_slug(value: object) -> bool:
+    """Whether a value from a query string can be a slug at all. Check before looking one
+    up: nonsense is then simply not found and never reaches the database (PostgreSQL
+    refuses a NUL byte in a query: a server error)."""
+    return isinstance(value, str) and validators.slug_re.fullmatch(value) is not None
+
+
+def secret_link_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages whose address is the key (a registration's link, an invitation): never
+    stored by a browser or proxy, and the address never leaks to another site as referrer."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        # Not "no-referrer": browsers then send "Origin: null" with the page's own forms
+        # (withdrawing, accepting an invitation), which CSRF protection rightly refuses.
+        # "same-origin" keeps the address from every other site just as well.
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped
+
+
+def limit_concurrency(
+    name: str, *, slots: int, retry_after: int = 30
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """At most `slots` requests of this kind at once, across every web process: heavy work
+    (a PDF) must never take all workers, so pages keep answering. Over the limit the
+    visitor gets a plain "try again in a minute" (503 with Retry-After).
+
+    The count lives in the cache; a process killed mid-request leaves a slot taken until
+    the key expires (ten minutes).
+    """
+    key = f"busy:{name}"
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                cache.add(key, 0, timeout=10 * 60)
+                busy = cache.incr(key)
+            except Exception:  # no cache: no limit, rather than no page
+                return view(request, *args, **kwargs)
+            try:
+                if busy > slots:
+                    response = render(request, "busy.html", status=503)
+                    response["Retry-After"] = str(retry_after)
+                    # Expected under load, not an error to mail to the administrators.
+                    response._has_been_logged = True
+                    return response
+                return view(request, *args, **kwargs)
+            finally:
+                with contextlib.suppress(Exception):
+                    cache.decr(key)
+
+        return limited
+
+    return decorator
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than `cap`: counting every coming date of a region (hundreds of
+    thousands) costs more than the whole page, and nobody pages that far. `is_capped`
+    says there are more than `cap`; the page then says so in words."""
+
+    def __init__(self, object_list, per_page, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate(request: HttpRequest, queryset, size: int, *, cap: int | None = None) -> Page:
     """The page the query string asks for; a page number out of range gives the last page,
-    nonsense gives the first, never an error."""
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    nonsense gives the first, never an error. With `cap`, counting stops there."""
+    paginator = (
+        Paginator(queryset, size) if cap is None else CappedPaginator(queryset, size, cap=cap)
+    )
+    return paginator.get_page(request.GET.get("page"))
 
 
 def managed_network_or_404(request: HttpRequest, slug: str):

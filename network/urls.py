@@ -1,15 +1,21 @@
 from django.urls import path
 
 from . import views
+from .public_cache import public_page
+from .shared import secret_link_page
 
 app_name = "network"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_page(views.home), name="home"),
     path("start/", views.start, name="start"),
-    path("netwerken/<slug:slug>/", views.network_detail, name="network_detail"),
-    path("organisaties/", views.organisation_list, name="organisation_list"),
-    path("organisaties/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("netwerken/<slug:slug>/", public_page(views.network_detail), name="network_detail"),
+    path("organisaties/", public_page(views.organisation_list), name="organisation_list"),
+    path(
+        "organisaties/<slug:slug>/",
+        public_page(views.organisation_detail),
+        name="organisation_detail",
+    ),
     path(
         "organisaties/<slug:slug>/bewerken/",
         views.organisation_edit,
@@ -38,7 +44,11 @@ urlpatterns = [
         views.manage_membership_remove,
         name="manage_membership_remove",
     ),
-    path("uitnodiging/<str:uidb36>/<str:key>/", views.accept_invitation, name="accept_invitation"),
+    path(
+        "uitnodiging/<str:uidb36>/<str:key>/",
+        secret_link_page(views.accept_invitation),
+        name="accept_invitation",
+    ),
     path("mijn-gegevens/", views.my_data, name="my_data"),
     path("mijn-gegevens/download/", views.my_data_download, name="my_data_download"),
     path("mijn-gegevens/verwijderen/", views.my_data_delete, name="my_data_delete"),

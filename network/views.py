@@ -6,21 +6,21 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions, personal_data, services
 from .filters import OrganisationFilter
 from .forms import (
     DeleteAccountForm,
+    InvitationForm,
     MembershipForm,
     NetworkForm,
     OrganisationForm,
@@ -268,15 +268,26 @@ def _invited_user(uidb36: str, key: str):
 
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, uidb36: str, key: str) -> HttpResponse:
-    """Someone invited by a network administrator chooses their password."""
+    """Someone invited by a network administrator gives their name and chooses a password,
+    and is logged in at once: the link proved the address, the password is new."""
     user = _invited_user(uidb36, key)
     if user is None:
         return render(request, "network/invitation_invalid.html", status=400)
-    form = SetPasswordForm(user, request.POST or None)
+    form = InvitationForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
-        messages.success(request, _("Your password is set. Sign in to start."))
-        return redirect("account_login")
+        services.accept_invitation(
+            user=user, password=form.cleaned_data["new_password1"], name=form.cleaned_data["name"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _(
+                "Welcome, %(name)s. Your password is set: from now on you log in with your "
+                "e-mail address and this password."
+            )
+            % {"name": user.get_short_name()},
+        )
+        return redirect("network:start")
     return render(request, "network/accept_invitation.html", {"form": form, "invited": user})
 
 
@@ -295,7 +306,7 @@ def _render_my_data(request: HttpRequest, delete_form: DeleteAccountForm, status
 
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    return _render_my_data(request, DeleteAccountForm())
+    return _render_my_data(request, DeleteAccountForm(user=request.user))
 
 
 @login_required
@@ -312,7 +323,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def my_data_delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST)
+    form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
         return _render_my_data(request, form, status=400)
     user = request.user
@@ -325,9 +336,15 @@ def my_data_delete(request: HttpRequest) -> HttpResponse:
 # Language -----------------------------------------------------------------------------
 
 
+@csrf_exempt
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
-    """Remember the chosen language in a cookie (and on the account, for e-mails)."""
+    """Remember the chosen language in a cookie (and on the account, for e-mails).
+
+    Exempt from CSRF: another site could at most switch someone's language, and a token
+    in every page's language switch would give every anonymous visitor a cookie, which
+    keeps proxies and our own cache from sharing public pages.
+    """
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 
 from network.models import Organisation, Role
@@ -42,8 +43,30 @@ def _clear_cache():
 
 
 @pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries, monkeypatch):
+    """Query counts measure pages as they are built: the public page cache stays out of it
+    (tests/network/test_public_cache.py tests the cache itself)."""
+    from network import public_cache
+
+    monkeypatch.setattr(public_cache, "_cacheable_request", lambda request: False)
+    return django_assert_max_num_queries
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, monkeypatch):
+    from network import public_cache
+
+    monkeypatch.setattr(public_cache, "_cacheable_request", lambda request: False)
+    return django_assert_num_queries
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+#: The authenticator secret of the test users who need a second step.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -128,6 +151,9 @@ def world(db) -> World:
         user=outsider, role=Role.NETWORK_ADMIN, organisation=None, network=other_network
     )
     users["outsider"] = outsider
+    # The roles that must sign in with a second step have set up their authenticator app.
+    for name in ("network_admin", "superuser", "outsider"):
+        TOTP.activate(users[name], TEST_TOTP_SECRET)
     return World(
         municipality,
         network,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -16,7 +17,9 @@ from django.utils.text import capfirst
 
 from network.models import Network, Organisation
 
+from .. import cards
 from ..accessibility import Fact, accessibility_facts
+from ..links import feed_window
 from ..models import Activity, Occurrence
 
 register = template.Library()
@@ -50,6 +53,19 @@ def day_label(value: date | datetime | None, inline: str = "") -> str:
     pattern = "l j F" if value.year == timezone.localdate().year else "l j F Y"
     text = date_format(value, pattern)
     return text if inline else capfirst(text)
+
+
+@register.filter
+def calendar_feed_holds(query: str) -> str:
+    """`{{ feed_query|calendar_feed_holds }}`: which dates the calendar feed of an agenda
+    selection holds, in words, so nobody is surprised (see links.feed_window)."""
+    return feed_window(QueryDict(query)).describe()
+
+
+@register.simple_tag
+def occurrence_card(occurrence: Occurrence) -> SafeString:
+    """`{% occurrence_card occurrence %}`: one date in an agenda list (activities.cards)."""
+    return cards.occurrence_card(occurrence, day_label)
 
 
 @register.filter

@@ -9,25 +9,34 @@ select_related/prefetch_related, so the number of queries does not grow with the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Min, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
+from network import public_cache
 from network.shared import paginate
 
-from ..filters import QUICK_PICKS, OccurrenceFilter
-from ..models import Occurrence
+from ..filters import QUICK_PICKS, TOGGLE_PICKS, OccurrenceFilter
+from ..models import Activity, Occurrence
 from ..periods import Period, month_period, week_period
 
 PAGE_SIZE = 30
+#: The day view counts "N dates found" up to here; beyond it the page says "more than".
+MAX_COUNTED = 300
 #: A week or month is one page unless it is very full: a village has some 250 dates a
 #: month; a whole region without filters is paged.
 PERIOD_PAGE_SIZE = 300
 #: Parameters that choose the period of the week and month views, not a filter.
 PERIOD_PARAMS = ("week", "month", "start", "end", "when", "page")
+#: A search lists each activity once, with this many of its next dates, this many per page.
+SEARCH_DATES = 4
+SEARCH_PAGE_SIZE = 20
+#: Filters with a link of their own above the form (search, quick picks, toggles).
+QUICK_FILTERS = ("q", "when", "activity", *(name for name, _label in TOGGLE_PICKS))
 
 
 # Shared helpers ------------------------------------------------------------------------
@@ -88,6 +97,9 @@ def _filter_context(
     filters = [name for name in filterset.filters if name not in period_filters]
     return {
         "filter": filterset,
+        # The rendered form is kept in the cache until what it offers changes
+        # (templates/activities/_agenda_filters.html, network.public_cache).
+        "filters_version": public_cache.choices_version(),
         "filter_errors": bool(filterset.is_bound and filterset.form.errors),
         "quick_picks": [
             {
@@ -99,13 +111,36 @@ def _filter_context(
         ],
         "any_day_query": _query(params, drop=("page", "when")),
         "any_day_current": not params.get("when"),
+        "toggle_picks": _toggle_picks(params),
         "period_filters": period_filters,
+        "unoffered_filters": _unoffered_filters(filterset),
         "has_filters": any(params.get(name) for name in filters),
         "filters_query": _query(params, drop=PERIOD_PARAMS),
         # The folded part of the form opens when one of its choices is in use (a quick
         # pick shows above it already).
-        "advanced_open": any(params.get(name) for name in filters if name not in ("q", "when")),
+        "advanced_open": any(params.get(name) for name in filters if name not in QUICK_FILTERS),
     }
+
+
+def _toggle_picks(params: QueryDict) -> list[dict]:
+    """Free, wheelchair accessible: links that switch the filter on or off, keeping the rest."""
+    picks = []
+    for name, label in TOGGLE_PICKS:
+        current = bool(params.get(name))
+        picks.append(
+            {
+                "label": label,
+                "query": _query(params, drop=("page", name), **({} if current else {name: "on"})),
+                "current": current,
+            }
+        )
+    return picks
+
+
+def _unoffered_filters(filterset: OccurrenceFilter) -> tuple[str, ...]:
+    """Filters the form leaves out: a choice of network where there is only one."""
+    networks = filterset.form.fields["network"].queryset
+    return () if len(networks[:2]) > 1 else ("network",)
 
 
 def _filtered(request: HttpRequest, data: QueryDict | None, queryset) -> OccurrenceFilter:
@@ -129,7 +164,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     """Everything from now on, day by day: the default way residents browse."""
     filterset = _filtered(request, request.GET, Occurrence.objects.for_listing().upcoming())
     params = _clean_params(request, filterset)
-    page = paginate(request, _ordered(filterset), PAGE_SIZE)
+    if _search_text(filterset):
+        return _search_results(request, filterset, params)
+    page = paginate(request, _ordered(filterset), PAGE_SIZE, cap=MAX_COUNTED)
     return render(
         request,
         "activities/agenda.html",
@@ -146,12 +183,19 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 
 def _period_page(
-    request: HttpRequest, period: Period, template: str, extra: dict, *, empty_days: bool
+    request: HttpRequest,
+    period: Period,
+    template: str,
+    extra: dict,
+    *,
+    empty_days: bool,
+    calendar: bool = False,
 ) -> HttpResponse:
     """The week and month pages: the period's dates, filtered like the agenda.
 
     A week shows all seven days (a quiet day is information too); a month only the days
-    with something on, so it stays short on a phone.
+    with something on, so it stays short on a phone. `calendar`: also the period as a
+    calendar of weeks, for wide screens, when all its dates are on one page.
     """
     data = request.GET.copy()
     for name in ("start", "end", "when"):
@@ -161,6 +205,11 @@ def _period_page(
     params = _clean_params(request, filterset)
     page = paginate(request, _ordered(filterset), PERIOD_PAGE_SIZE)
     all_days = period.days
+    # Empty days show "nothing planned" only when the whole period is on one page.
+    days = _by_day(
+        page.object_list, all_days if empty_days and not page.has_other_pages() else None
+    )
+    weeks = _calendar_weeks(first, last, days) if calendar and not page.has_other_pages() else None
 
     def link(name_value: tuple[str, str]) -> str:
         return _query(params, drop=PERIOD_PARAMS, **dict([name_value]))
@@ -176,11 +225,8 @@ def _period_page(
             "page": page,
             "first": first,
             "last": last,
-            # Empty days show "nothing planned" only when the whole period is on one page.
-            "days": _by_day(
-                page.object_list,
-                all_days if empty_days and not page.has_other_pages() else None,
-            ),
+            "days": days,
+            "weeks": weeks,
             "previous_query": link(period.previous),
             "next_query": link(period.next),
             "feed_query": _query(
@@ -205,11 +251,123 @@ def agenda_week(request: HttpRequest) -> HttpResponse:
 
 
 def agenda_month(request: HttpRequest) -> HttpResponse:
-    """One month as a list of the days that have something on (phone first)."""
+    """One month: a list of the days that have something on (phones), and a calendar of
+    weeks (wide screens); the style sheet shows one of the two."""
     return _period_page(
         request,
         month_period(request.GET),
         "activities/agenda_month.html",
         {"view": "month"},
         empty_days=False,
+        calendar=True,
     )
+
+
+# Searching: each activity once, with its next dates --------------------------------------
+
+
+def _search_text(filterset: OccurrenceFilter) -> str:
+    data = getattr(filterset.form, "cleaned_data", None) or {}
+    return (data.get("q") or "").strip()
+
+
+@dataclass
+class SearchResult:
+    """One activity that matches a search, with its next matching dates."""
+
+    activity: Activity
+    dates: list[Occurrence]
+    count: int
+    all_query: str
+
+
+def _search_results(
+    request: HttpRequest, filterset: OccurrenceFilter, params: QueryDict
+) -> HttpResponse:
+    """A search ("koffie") matches hundreds of dates of a few activities: list each
+    activity once, soonest first, with its next few dates and a link to all of them.
+
+    Four queries whatever the number of matches: the activities of this page (with their
+    first date and number of dates), their count, their next dates (a window function
+    picks the first few per activity) and their co-organisers.
+    """
+    matching = filterset.qs.order_by()
+    groups = (
+        matching.values("activity_id")
+        .annotate(first=Min("starts_at"), count=Count("pk", distinct=True))
+        .order_by("first", "activity_id")
+    )
+    page = paginate(request, groups, SEARCH_PAGE_SIZE)
+    counts = {group["activity_id"]: group["count"] for group in page.object_list}
+    ranked = (
+        Occurrence.objects.for_listing()
+        .filter(pk__in=matching.values("pk"), activity_id__in=list(counts))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("activity_id")],
+                order_by=[F("starts_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=SEARCH_DATES)
+        .order_by("starts_at", "pk")
+    )
+    dates: dict[int, list[Occurrence]] = {}
+    for occurrence in ranked:
+        dates.setdefault(occurrence.activity_id, []).append(occurrence)
+    results = [
+        SearchResult(
+            activity=dates[pk][0].activity,
+            dates=dates[pk],
+            count=count,
+            all_query=_query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
+        )
+        for pk, count in counts.items()
+        if pk in dates
+    ]
+    return render(
+        request,
+        "activities/agenda.html",
+        {
+            **_filter_context(params, filterset),
+            "view": "day",
+            "search_text": _search_text(filterset),
+            "page": page,
+            "results": results,
+            "date_count": sum(counts.values()) if not page.has_other_pages() else None,
+            "feed_query": _query(params, drop=("page",)),
+            "print_week_query": _query(params, drop=PERIOD_PARAMS),
+            "print_month_query": _query(params, drop=PERIOD_PARAMS),
+        },
+    )
+
+
+# The month as a calendar ------------------------------------------------------------------
+
+
+@dataclass
+class CalendarDay:
+    """A cell of the month's calendar: a day of the month, or of the month before or after
+    (to fill its first and last week)."""
+
+    day: date
+    in_month: bool
+    occurrences: list[Occurrence]
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == timezone.localdate()
+
+
+def _calendar_weeks(first: date, last: date, days: list[Day]) -> list[list[CalendarDay]]:
+    """The month in weeks from Monday to Sunday, each day with its dates."""
+    by_day = {group.day: group.occurrences for group in days}
+    day = first - timedelta(days=first.weekday())
+    end = last + timedelta(days=6 - last.weekday())
+    weeks: list[list[CalendarDay]] = []
+    while day <= end:
+        if day.weekday() == 0:
+            weeks.append([])
+        weeks[-1].append(CalendarDay(day, first <= day <= last, by_day.get(day, [])))
+        day += timedelta(days=1)
+    return weeks

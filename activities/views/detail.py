@@ -84,6 +84,14 @@ def event_data(request: HttpRequest, activity: Activity, occurrence: Occurrence 
                 "addressCountry": "NL",
             },
         }
+    elif activity.location_note:
+        # No place of ours ("we leave from the church square"): the note is where it is.
+        # schema.org takes a plain text address; an Event without a location is invalid.
+        data["location"] = {
+            "@type": "Place",
+            "name": activity.location_note,
+            "address": activity.location_note,
+        }
     if activity.cost:
         data["offers"] = {
             "@type": "Offer",

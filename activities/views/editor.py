@@ -2,11 +2,13 @@
 
 Thin views: read through querysets, write through services. An activity of an
 organisation the user does not work for is a 404, never a 403: its existence is not theirs
-to learn. Everything works without JavaScript; htmx only fetches the preview of the dates.
+to learn. Everything works without JavaScript; htmx only fetches the preview of the dates
+(with any other activity in the chosen room) and the rooms of a chosen place.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django import forms
@@ -15,17 +17,25 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.models import Organisation
-from network.shared import DomainError, paginate
+from network.shared import DomainError, is_slug, paginate
 
 from .. import images, permissions, recurrence, services
-from ..forms import ActivityForm, CancelForm, OccurrenceChangeForm, ScheduleForm, places_for
-from ..models import Activity, Occurrence, Status
+from ..forms import (
+    ActivityForm,
+    CancelForm,
+    OccurrenceChangeForm,
+    PlaceRoomForm,
+    ScheduleForm,
+    places_for,
+)
+from ..models import Activity, Occurrence, Room, Status
 
 PAGE_SIZE = 50
 #: How many dates the preview shows while the editor fills in the schedule.
@@ -109,8 +119,16 @@ def _actions(organisation: Organisation, activity: Activity | None) -> list[tupl
     return [("save", _("Save"))]
 
 
-def _preview(data: QueryDict, *, is_new: bool) -> dict:
-    """The next dates of the schedule in the form data, or why there are none."""
+def _preview(
+    data: QueryDict,
+    *,
+    is_new: bool,
+    organisation: Organisation | None = None,
+    activity: Activity | None = None,
+) -> dict:
+    """The next dates of the schedule in the form data, or why there are none; the skipped
+    dates in words; with the organisation, also other activities in the chosen room at the
+    same time (so the editor sees a clash while choosing, not only when saving)."""
     if not data.get("start_date"):
         return {"hint": _("Fill in the first date to see the dates.")}
     form = ScheduleForm(data, is_new=is_new)
@@ -122,16 +140,31 @@ def _preview(data: QueryDict, *, is_new: bool) -> dict:
         return {"errors": errors}
     schedule = form.schedule()
     today = timezone.localdate()
-    days = list(
-        recurrence.expand(schedule, start=max(today, schedule.start_date), limit=PREVIEW_DATES + 1)
-    )
+    start = max(today, schedule.start_date)
+    days = list(recurrence.expand(schedule, start=start, limit=PREVIEW_DATES + 1))
+    room = _preview_room(data, organisation, activity) if organisation else None
+    clashes = _overlaps(form, room, activity) if room else []
     return {
         "description": recurrence.describe(schedule),
+        "skipped": recurrence.describe_skipped(schedule, start=start, today=today),
         "days": days[:PREVIEW_DATES],
         "more": len(days) > PREVIEW_DATES,
         "start_time": form.cleaned_data.get("start_time"),
         "end_time": form.cleaned_data.get("end_time"),
+        "room": room,
+        "clash_groups": _clash_groups(clashes),
     }
+
+
+def _preview_room(
+    data: QueryDict, organisation: Organisation, activity: Activity | None
+) -> Room | None:
+    """The room to check in the preview: one of the organisation's places, and in the
+    chosen place (a room elsewhere is left out here; saving explains the mistake)."""
+    form = PlaceRoomForm(
+        data, places=places_for(organisation, include_id=activity.place_id if activity else None)
+    )
+    return form.cleaned_data.get("room") if form.is_valid() else None
 
 
 def _clashes(form: ActivityForm, activity: Activity | None) -> list[Occurrence]:
@@ -139,6 +172,11 @@ def _clashes(form: ActivityForm, activity: Activity | None) -> list[Occurrence]:
     room = form.cleaned_data.get("room")
     if room is None or not form.checks_overlap():
         return []
+    return _overlaps(form, room, activity)
+
+
+def _overlaps(form: ScheduleForm, room: Room, activity: Activity | None) -> list[Occurrence]:
+    """Dates of other activities in the room that overlap the next months of the schedule."""
     schedule = form.schedule()
     timing = form.timing()
     today = timezone.localdate()
@@ -153,6 +191,43 @@ def _clashes(form: ActivityForm, activity: Activity | None) -> list[Occurrence]:
         room=room, periods=periods, exclude_activity_id=activity.pk if activity else None
     )
     return list(clashes.select_related("place", "room")[:MAX_CLASHES])
+
+
+def _clash_groups(clashes: list[Occurrence]) -> list[dict]:
+    """The clashing dates per other activity, with whom to call about it: the activity's
+    contact, else its organisation's telephone and e-mail."""
+    groups: dict[int, dict] = {}
+    for occurrence in clashes:
+        other = occurrence.activity
+        if other.pk not in groups:
+            organisation = other.organisation
+            groups[other.pk] = {
+                "activity": other,
+                "organisation": organisation,
+                "contact_name": other.contact_name,
+                "phone": other.contact_phone or organisation.phone,
+                "email": other.contact_email or organisation.email,
+                "dates": [],
+            }
+        groups[other.pk]["dates"].append(occurrence)
+    return list(groups.values())
+
+
+def _rooms_follow_place(form: forms.BaseForm, **owner: str) -> None:
+    """With JavaScript, choosing a place fetches the room list of that place (htmx swaps
+    the room select); without it, the form checks the room when it is sent."""
+    form.fields["place"].widget.attrs.update(
+        {
+            "hx-get": reverse("activities:room_choices"),
+            "hx-trigger": "change",
+            "hx-include": "[name='room']",
+            "hx-vals": json.dumps(owner),
+            "hx-target": "#id_room",
+            "hx-select": "#id_room",
+            "hx-swap": "outerHTML",
+            "hx-sync": "closest form:queue all",
+        }
+    )
 
 
 def _save(request: HttpRequest, form: ActivityForm, organisation, activity) -> Activity:
@@ -207,7 +282,12 @@ def _activity_form(
     if request.method == "POST":
         if "preview" in request.POST:
             # Only the dates were asked for: show them, not the errors of unfinished fields.
-            preview = _preview(request.POST, is_new=activity is None)
+            preview = _preview(
+                request.POST,
+                is_new=activity is None,
+                organisation=organisation,
+                activity=activity,
+            )
             form.errors.clear()
         elif form.is_valid():
             clashes = _clashes(form, activity)
@@ -219,6 +299,10 @@ def _activity_form(
                 else:
                     messages.success(request, _saved_message(saved) % {"title": saved.title})
                     return redirect("activities:my_activities")
+    if activity:
+        _rooms_follow_place(form, activity=activity.slug)
+    else:
+        _rooms_follow_place(form, organisation=organisation.slug)
     return render(
         request,
         "activities/editor/activity_form.html",
@@ -229,6 +313,7 @@ def _activity_form(
             "actions": _actions(organisation, activity),
             "preview": preview,
             "clashes": clashes,
+            "clash_groups": _clash_groups(clashes),
         },
     )
 
@@ -263,7 +348,13 @@ def schedule_preview(request: HttpRequest) -> HttpResponse:
     """The next dates of a schedule in words: an htmx partial, or a small page without JS."""
     if not permissions.editable_organisation_ids(request.user):
         raise Http404
-    preview = _preview(request.GET, is_new=request.GET.get("existing") != "1")
+    organisation, activity = _preview_owner(request)
+    preview = _preview(
+        request.GET,
+        is_new=request.GET.get("existing") != "1",
+        organisation=organisation,
+        activity=activity,
+    )
     template = (
         "activities/editor/_schedule_preview.html"
         if _is_htmx(request)
@@ -272,6 +363,57 @@ def schedule_preview(request: HttpRequest) -> HttpResponse:
     response = render(request, template, {"preview": preview})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _preview_owner(request: HttpRequest) -> tuple[Organisation | None, Activity | None]:
+    """Whose activity the preview is for (`organisation` or `activity` in the address), so
+    it can check the room; nothing when the user does not keep it."""
+    slug = request.GET.get("activity")
+    if slug:
+        activity = (
+            Activity.objects.select_related("organisation")
+            .prefetch_related("co_organisers", "organisation__networks")
+            .filter(slug=slug)
+            .first()
+            if is_slug(slug)
+            else None
+        )
+        if activity and permissions.can_edit_activity(request.user, activity):
+            return activity.organisation, activity
+        return None, None
+    slug = request.GET.get("organisation")
+    organisation = (
+        Organisation.objects.prefetch_related("networks").filter(slug=slug).first()
+        if is_slug(slug)
+        else None
+    )
+    if organisation and permissions.can_create_activity(request.user, organisation):
+        return organisation, None
+    return None, None
+
+
+@login_required
+@require_GET
+def room_choices(request: HttpRequest) -> HttpResponse:
+    """The room field for the chosen place (htmx swaps it in when the place changes), for
+    the activity form (`organisation` or `activity`) or one date's form (`date=1`)."""
+    organisation, activity = _preview_owner(request)
+    if organisation is None:
+        raise Http404
+    place = request.GET.get("place", "")
+    initial = {
+        "place": place if place.isascii() and place.isdigit() else None,  # an id, or none
+        "room": request.GET.get("room") or None,
+    }
+    if activity and request.GET.get("date"):
+        form = OccurrenceChangeForm(
+            initial=initial,
+            places=places_for(organisation, include_id=initial["place"]),
+            default_place=activity.place,
+        )
+    else:
+        form = ActivityForm(initial=initial, organisation=organisation, instance=activity)
+    return render(request, "activities/editor/_field.html", {"field": form["room"]})
 
 
 @login_required
@@ -381,6 +523,7 @@ def occurrence_edit(request: HttpRequest, slug: str, day) -> HttpResponse:
         places=places_for(activity.organisation, include_id=occurrence.place_id),
         default_place=activity.place,
     )
+    _rooms_follow_place(form, activity=activity.slug, date="1")
     clashes: list[Occurrence] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -393,7 +536,12 @@ def occurrence_edit(request: HttpRequest, slug: str, day) -> HttpResponse:
             return render(
                 request,
                 "activities/editor/occurrence_form.html",
-                {"activity": activity, "occurrence": occurrence, "form": form, "clashes": clashes},
+                {
+                    "activity": activity,
+                    "occurrence": occurrence,
+                    "form": form,
+                    "clash_groups": _clash_groups(clashes),
+                },
             )
         try:
             services.change_occurrence(
@@ -426,7 +574,10 @@ def occurrence_cancel(request: HttpRequest, slug: str, day) -> HttpResponse:
     """Cancel one date with a reason residents see, or take a cancellation back."""
     activity = _editable_activity(request, slug)
     occurrence = _occurrence(activity, day)
-    form = CancelForm(request.POST if "restore" not in request.POST else None)
+    # Bound only to a POST that cancels: a GET (request.POST is then empty, not None) or a
+    # restore must not greet the editor with "This field is required".
+    cancelling = request.method == "POST" and "restore" not in request.POST
+    form = CancelForm(request.POST if cancelling else None)
     if request.method == "POST":
         try:
             if "restore" in request.POST:

@@ -2,7 +2,8 @@
 
 Each path answers as told: given bytes (with an ETag that If-None-Match honours), an
 HTTP error, a pause longer than the importer's timeout, a huge body with or without
-Content-Length, a slow drip, or a redirect. It records what it was asked, so a test can prove that
+Content-Length, a slow drip of the body or of the whole answer from its status line on,
+or a redirect. It records what it was asked, so a test can prove that
 a refused address was never even contacted.
 """
 
@@ -27,8 +28,10 @@ class Route:
     #: Send this many bytes of filler instead of `body`.
     huge: int = 0
     with_length: bool = True
-    #: Seconds between single bytes (a server that drips).
+    #: Seconds between single bytes of the body (a server that drips).
     drip: float = 0.0
+    #: Seconds between single bytes of the whole answer, status line and headers first.
+    drip_headers: float = 0.0
     #: Answer 302 with this Location.
     location: str = ""
 
@@ -60,6 +63,9 @@ class FeedServer:
                     self.send_header("ETag", route.etag)
                     self.end_headers()
                     return
+                if route.drip_headers:
+                    self._drip_everything(route)
+                    return
                 if route.location:
                     self.send_response(302)
                     self.send_header("Location", route.location)
@@ -88,6 +94,18 @@ class FeedServer:
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 self.wfile.write(route.body)
+
+            def _drip_everything(self, route: Route) -> None:
+                head = (
+                    f"HTTP/1.1 {route.status} OK{CRLF}"
+                    f"Content-Type: text/calendar{CRLF}"
+                    f"X-Padding: {'x' * 200}{CRLF}"
+                    f"Content-Length: {len(route.body)}{CRLF}{CRLF}"
+                )
+                for byte in head.encode() + route.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(route.drip_headers)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

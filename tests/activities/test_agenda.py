@@ -48,6 +48,12 @@ def titles(response) -> list[str]:
     return re.findall(r'class="occurrence__title"><a href="[^"]+">([^<]+)</a>', html)
 
 
+def found(response) -> list[str]:
+    """The activities a search lists, in order."""
+    html = response.content.decode()
+    return re.findall(r'class="search-result__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
 def items(response) -> list[str]:
     """Each listed date's card as HTML."""
     return re.findall(r'<li class="occurrence[^"]*">.*?\n</li>', response.content.decode(), re.S)
@@ -212,9 +218,9 @@ def test_search_finds_words_in_title_and_description(world, client):
     once(world, "Fietstocht langs de Linge")
     once(world, "Koffieochtend", description="Na afloop maken we een korte wandeling.")
     once(world, "Bingo")
-    assert titles(client.get(AGENDA, {"q": "linge"})) == ["Fietstocht langs de Linge"]
-    assert titles(client.get(AGENDA, {"q": "wandeling"})) == ["Koffieochtend"]
-    assert titles(client.get(AGENDA, {"q": "tango"})) == []
+    assert found(client.get(AGENDA, {"q": "linge"})) == ["Fietstocht langs de Linge"]
+    assert found(client.get(AGENDA, {"q": "wandeling"})) == ["Koffieochtend"]
+    assert found(client.get(AGENDA, {"q": "tango"})) == []
 
 
 def test_filters_combine_and_date_range(world, client):
@@ -340,6 +346,168 @@ def test_main_menu_starts_with_the_agenda(db, client):
     assert re.search(r"<ul>\s*<li><a href=\"/agenda/\">", menu)
 
 
+# A search: each activity once ----------------------------------------------------------
+
+
+def test_search_lists_each_activity_once_with_its_next_dates(world, en):
+    """Searching "koffie" listed 581 dates of a village: now each activity once, soonest
+    first, with its next dates."""
+    weekly = make_activity(
+        organisation=world.organisation, title="Koffieochtend", start_date=soon(2), count=20
+    )
+    make_activity(
+        organisation=world.other_organisation,
+        title="Koffie na de kerk",
+        start_date=soon(1),
+        count=3,
+        theme=Theme.MEETING,
+    )
+    once(world, "Bingo", description="Met koffie")  # found by its description
+    once(world, "Wandelen")
+    services.cancel_occurrence(
+        occurrence=weekly.occurrences.order_by("starts_at")[1], reason="Zaal bezet"
+    )
+
+    response = en.get(AGENDA, {"q": "koffie"})
+
+    html = response.content.decode()
+    assert found(response) == ["Koffie na de kerk", "Koffieochtend", "Bingo"]
+    assert titles(response) == []  # no list of 24 separate dates
+    assert "3 activities found (24 dates)" in html
+    coffee = html.split(">Koffieochtend</a></h2>")[1].split('class="search-result"')[0]
+    dates = coffee.split('class="search-result__all"')[0]
+    assert dates.count('<li class="date-list__item') == 4
+    assert dates.count("date-list__item--cancelled") == 1
+    first = weekly.occurrences.order_by("starts_at").first()
+    assert f'href="{first.get_absolute_url()}"' in dates
+    assert f'href="?activity={weekly.slug}">All 20 dates of Koffieochtend</a>' in coffee
+    # Three dates: all of them shown, no link to "all".
+    church = html.split(">Koffie na de kerk</a></h2>")[1].split('class="search-result"')[0]
+    assert church.count('<li class="date-list__item') == 3
+    assert "dates of Koffie na de kerk" not in church
+
+
+def test_all_dates_of_one_activity_keep_the_other_filters(world, en):
+    weekly = make_activity(
+        organisation=world.organisation, title="Koffieochtend", start_date=soon(2), count=12
+    )
+    once(world, "Koffie en taart")
+    html = en.get(AGENDA, {"q": "koffie", "free": "on", "page": "1"}).content.decode()
+    link = re.search(r'href="\?([^"]*activity=[^"]*)">All 12 dates of Koffieochtend', html)[1]
+    assert link == f"free=on&amp;activity={weekly.slug}"
+
+    response = en.get(AGENDA, {"free": "on", "activity": weekly.slug})
+
+    assert titles(response) == ["Koffieochtend"] * 12
+    assert "12 dates found" in response.content.decode()
+    # The form keeps the choice when it is sent again.
+    assert f'<input type="hidden" name="activity" value="{weekly.slug}"' in (
+        response.content.decode()
+    )
+    # A draft or an unknown activity is "not recognised", never shown.
+    draft = make_activity(organisation=world.organisation, title="Geheim", status=Status.DRAFT)
+    refused = en.get(AGENDA, {"activity": draft.slug})
+    assert "not recognised" in refused.content.decode()
+    assert "Geheim" not in titles(refused)
+
+
+def test_search_pages_through_activities(world, en, monkeypatch):
+    monkeypatch.setattr("activities.views.agenda.SEARCH_PAGE_SIZE", 2)
+    for n in range(3):
+        make_activity(
+            organisation=world.organisation, title=f"Koffie {n}", start_date=soon(n + 1), count=3
+        )
+    first = en.get(AGENDA, {"q": "koffie"})
+    second = en.get(AGENDA, {"q": "koffie", "page": "2"})
+    assert found(first) == ["Koffie 0", "Koffie 1"]
+    assert found(second) == ["Koffie 2"]
+    assert "3 activities found" in first.content.decode()
+    assert 'href="?q=koffie&amp;page=2"' in first.content.decode()
+
+
+def _grow_search(world, n: int) -> None:
+    """n more matching activities of other organisations, each with many dates."""
+    for i in range(n):
+        place = PlaceFactory(municipality=world.municipality)
+        activity = make_activity(
+            organisation=OrganisationFactory(networks=[world.network]),
+            title=f"Koffie {i}",
+            start_date=soon(i % 7),
+            place=place,
+            room=RoomFactory(place=place),
+            count=10,
+        )
+        activity.co_organisers.add(world.organisation)
+
+
+@pytest.mark.parametrize("params", [{"q": "koffie"}, {"q": "koffie", "network": "beesd"}])
+def test_search_runs_a_constant_number_of_queries(
+    world, client, django_assert_max_num_queries, params
+):
+    _grow_search(world, 2)
+    client.get(AGENDA, params)  # warm up
+    with django_assert_max_num_queries(14) as small:
+        assert len(found(client.get(AGENDA, params))) == 2
+    _grow_search(world, 25)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(AGENDA, params)
+    assert len(found(response)) == 20  # one page of activities
+
+
+# Quick picks and the filter form ---------------------------------------------------------
+
+
+def test_free_and_wheelchair_quick_picks_switch_on_and_off(world, en):
+    once(world, "Gratis en toegankelijk", wheelchair_accessible=True)
+    once(world, "Betaald", cost="2.50", wheelchair_accessible=True)
+    once(world, "Gratis met trap")
+    html = en.get(AGENDA, {"theme": "meeting", "when": "week"}).content.decode()
+    pattern = r'class="chip chip--toggle" href="\?([^"]*)"( aria-current="true")?>([^<]+)</a>'
+    toggles = {label: (query, on) for query, on, label in re.findall(pattern, html)}
+    assert set(toggles) == {"Free", "Wheelchair accessible"}
+    assert toggles["Free"] == ("theme=meeting&amp;when=week&amp;free=on", "")
+    assert toggles["Wheelchair accessible"][0] == "theme=meeting&amp;when=week&amp;wheelchair=on"
+    # In the same row as today / this weekend / this week.
+    row = html.split('class="quick-picks"')[1].split("</nav>")[0]
+    assert "when=today" in row and "free=on" in row
+
+    response = en.get(AGENDA, {"free": "on", "wheelchair": "on", "page": "2"})
+    assert titles(response) == ["Gratis en toegankelijk"]
+    html = response.content.decode()
+    on = re.findall(r'class="chip chip--toggle" href="\?([^"]*)" aria-current="true">', html)
+    assert on == ["wheelchair=on", "free=on"]  # each link switches its own filter off
+    # They have a link of their own, so the folded choices stay folded.
+    assert '<details class="agenda-filters__more">' in html
+
+
+@pytest.mark.parametrize("url", [WEEK, MONTH])
+def test_week_and_month_have_the_free_and_wheelchair_picks(world, en, url):
+    html = en.get(url, {"free": "on"}).content.decode()
+    assert re.search(r'class="chip chip--toggle" href="\?" aria-current="true">Free<', html)
+    assert "when=today" not in html  # a week or month has its own days
+
+
+def test_target_group_has_no_second_everyone(world, en):
+    html = en.get(AGENDA).content.decode()
+    select = html.split('name="target_group"')[1].split("</select>")[0]
+    labels = re.findall(r"<option[^>]*>([^<]+)</option>", select)
+    assert labels[0] == "No preference"
+    assert [label.lower() for label in labels].count("everyone") == 1
+
+
+def test_no_network_choice_when_there_is_one_network(db, en):
+    from tests.factories import NetworkFactory
+
+    network = NetworkFactory(slug="enige")
+    assert 'name="network"' not in en.get(AGENDA).content.decode()
+    # A network in the address still filters, and stays when the form is sent again.
+    html = en.get(AGENDA, {"network": "enige"}).content.decode()
+    assert '<input type="hidden" name="network" value="enige">' in html
+    NetworkFactory()
+    assert '<select name="network"' in en.get(AGENDA, {"theme": "games"}).content.decode()
+    assert network.slug == "enige"
+
+
 # Week and month --------------------------------------------------------------------------
 
 
@@ -417,6 +585,66 @@ def test_month_lists_days_with_something_on(world, en):
     assert f'href="/afdrukken/maand/?month={first:%Y-%m}"' in html
 
 
+def _cells(html: str) -> list[str]:
+    return re.findall(r'<td class="month-grid__day[^"]*".*?</td>', html, re.S)
+
+
+def test_month_is_also_a_calendar_of_weeks(world, en):
+    first = (soon(40)).replace(day=1)
+    third = once(world, "Eerste", first + timedelta(days=2), start_time=time(14, 0))
+    once(world, "Tweede", first + timedelta(days=19))
+    cancelled = once(world, "Gaat niet door", first + timedelta(days=19))
+    services.cancel_activity(activity=cancelled, reason="Ziek")
+
+    html = en.get(MONTH, {"month": f"{first:%Y-%m}"}).content.decode()
+
+    table = html.split('<table class="month-grid">')[1].split("</table>")[0]
+    assert f"<caption>Calendar of {first:%B %Y}</caption>" in table
+    headers = re.findall(r'<th scope="col"><abbr title="(\w+)">(\w+)</abbr></th>', table)
+    assert headers[0] == ("Monday", "Mon") and headers[6] == ("Sunday", "Sun")
+    assert len(headers) == 7
+    cells = _cells(table)
+    assert len(cells) % 7 == 0 and 28 <= len(cells) <= 42
+    # Days of the months before and after fill the first and last week, marked.
+    before = first.weekday()
+    assert all("month-grid__day--other" in cell for cell in cells[:before])
+    assert "month-grid__day--other" not in cells[before]
+    if before:
+        previous = first - timedelta(days=1)
+        assert f"{previous.day} {previous:%b}".lower() in cells[before - 1].lower()
+    # Each day with its date, and its activities as links to the date's page.
+    day3 = cells[before + 2]
+    assert f'datetime="{first + timedelta(days=2)}">3</time>' in day3
+    assert f'href="{third.occurrences.get().get_absolute_url()}"' in day3
+    assert "14:00</span> Eerste</a>" in day3
+    day20 = cells[before + 19]
+    assert "Tweede" in day20 and "month-grid__cancelled" in day20
+    assert "aria-current" not in table  # today lies in another month
+    # The list of days is still there, for phones (the style sheet shows one of the two).
+    days_list = html.split('<div class="month-days">')[1]
+    assert titles(en.get(MONTH, {"month": f"{first:%Y-%m}"}))[0] == "Eerste"
+    assert 'class="agenda-day"' in days_list
+
+
+def test_month_calendar_marks_today(world, en):
+    today = timezone.localdate()
+    once(world, "Vandaag", today, start_time=time(23, 58), end_time=time(23, 59))
+    html = en.get(MONTH).content.decode()
+    [today_cell] = [cell for cell in _cells(html) if 'aria-current="date"' in cell]
+    assert f'datetime="{today}"' in today_cell
+    assert "badge--today" in today_cell and "Vandaag" in today_cell
+
+
+def test_a_paged_month_has_no_calendar(world, client, monkeypatch):
+    monkeypatch.setattr("activities.views.agenda.PERIOD_PAGE_SIZE", 2)
+    first = soon(40).replace(day=1)
+    for n in range(3):
+        once(world, f"Dag {n}", first + timedelta(days=n))
+    html = client.get(MONTH, {"month": f"{first:%Y-%m}"}).content.decode()
+    assert "month-grid" not in html
+    assert len(titles(client.get(MONTH, {"month": f"{first:%Y-%m}", "page": "2"}))) == 1
+
+
 @pytest.mark.parametrize("month", ["2026-13", "2026-00", "abc", "0000-01", "2026-1-1"])
 def test_bad_month_gives_a_message_and_this_month(world, en, month):
     once(world, "Vandaag", soon(0), start_time=time(23, 58), end_time=time(23, 59))
@@ -489,4 +717,4 @@ def test_agenda_pages_run_constant_queries(world, client, django_assert_max_num_
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
-    assert titles(response)
+    assert titles(response) or found(response)

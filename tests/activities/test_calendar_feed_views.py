@@ -171,6 +171,39 @@ def test_the_feed_page_shows_problems_and_possible_duplicates(world, client_for,
     assert "geen geldig agendabestand" in client.get(detail_url(feed)).content.decode()
 
 
+def test_the_feed_page_shows_what_the_last_import_left_out(world, client_for, feed_server):
+    from activities.tasks import sync_calendar_feed
+
+    when = next_thursday()
+    body = ics(
+        vevent("a@x", "Bingo", timed("DTSTART", when)),
+        vevent("a@x", "Kaarten", timed("DTSTART", when + timedelta(hours=4))),
+        vevent("b@x", "Nooit", timed("DTSTART", when), "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+        vevent("c@x", "Elk uur", timed("DTSTART", when), "RRULE:FREQ=HOURLY"),
+    )
+    feed = CalendarFeed.objects.create(
+        organisation=world.organisation, url=feed_server.serve(body=body)
+    )
+    sync_calendar_feed.delay(feed.pk).get()
+    client = client_for("editor")
+
+    page = client.get(detail_url(feed)).content.decode()
+    assert "Notes from the last import" in page and "Working" in page
+    assert "“Bingo” and “Kaarten”. We took over only the first" in page
+    assert "“Nooit” repeats on a date that never comes (such as 30 February)" in page
+    assert "“Elk uur” repeats in a way we cannot take over" in page
+    # Stored untranslated: each reader gets their own language.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(detail_url(feed)).content.decode()
+    assert "Opmerkingen bij het laatste ophalen" in page
+    assert "herhaalt zich op een datum die nooit voorkomt (zoals 30 februari)" in page
+
+    # The next import without anything to remark clears the notes.
+    feed_server.serve(body=ics(vevent("a@x", "Bingo", timed("DTSTART", when))))
+    sync_calendar_feed.delay(feed.pk, True).get()
+    assert "Opmerkingen" not in client.get(detail_url(feed)).content.decode()
+
+
 def test_fetch_now_runs_the_import(
     world, client_for, feed_server, django_capture_on_commit_callbacks
 ):

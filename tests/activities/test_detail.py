@@ -171,6 +171,25 @@ def test_json_ld_is_a_schema_org_event_with_offsets(coffee, client):
     assert data["isAccessibleForFree"] is False
 
 
+def test_json_ld_location_from_the_note_when_there_is_no_place(world, client):
+    """Search engines want a location for an Event: the note says where, without a place."""
+    activity = make_activity(
+        organisation=world.organisation,
+        title="Fietstocht",
+        location_note="We vertrekken vanaf het kerkplein",
+    )
+    occurrence = activity.occurrences.order_by("starts_at").first()
+    for url in (activity.get_absolute_url(), occurrence.get_absolute_url()):
+        location = ld_json(client.get(url))["location"]
+        assert location == {
+            "@type": "Place",
+            "name": "We vertrekken vanaf het kerkplein",
+            "address": "We vertrekken vanaf het kerkplein",
+        }
+    nowhere = make_activity(organisation=world.organisation, title="Ergens")
+    assert "location" not in ld_json(client.get(nowhere.get_absolute_url()))
+
+
 def test_json_ld_cannot_break_out_of_its_script(world, client):
     activity = make_activity(
         organisation=world.organisation,

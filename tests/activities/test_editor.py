@@ -1,5 +1,6 @@
 """Editors and coordinators register activities and keep their dates, through HTTP."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -249,6 +250,95 @@ def test_room_must_belong_to_the_chosen_place(world, as_role):
     # A room alone brings its place along.
     as_role("editor").post(create_url(), form_data(room=gym.pk))
     assert Activity.objects.get().place == school
+
+
+def _room_options(html: str) -> list[str]:
+    select = html.split('name="room"')[1].split("</select>")[0]
+    return re.findall(r"<option[^>]*>([^<]+)</option>", select)[1:]
+
+
+@pytest.fixture
+def two_places(world):
+    klokhuis = PlaceFactory(name="Het Klokhuis", municipality=world.municipality)
+    school = PlaceFactory(name="De School", municipality=world.municipality)
+    RoomFactory(place=klokhuis, name="Grote zaal")
+    RoomFactory(place=klokhuis, name="Kleine zaal")
+    gym = RoomFactory(place=school, name="Gymzaal")
+    return klokhuis, school, gym
+
+
+def test_room_list_follows_the_chosen_place(world, as_role, two_places):
+    klokhuis, school, gym = two_places
+    client = as_role("editor")
+    everything = client.get(create_url()).content.decode()
+    assert _room_options(everything) == [
+        "De School: Gymzaal",
+        "Het Klokhuis: Grote zaal",
+        "Het Klokhuis: Kleine zaal",
+    ]
+    # Without JavaScript the form is sent with a room of another place: a clear message,
+    # and now only the rooms of the chosen place are offered.
+    response = client.post(create_url(), form_data(place=klokhuis.pk, room=gym.pk))
+    html = response.content.decode()
+    assert "This room is not in Het Klokhuis. Choose a room of that place, or no room." in html
+    assert _room_options(html) == ["Het Klokhuis: Grote zaal", "Het Klokhuis: Kleine zaal"]
+    assert not Activity.objects.exists()
+    # An activity at a place: its edit form offers that place's rooms.
+    activity = make_activity(organisation=world.organisation, place=school)
+    edit = client.get(reverse("activities:activity_edit", args=[activity.slug]))
+    assert _room_options(edit.content.decode()) == ["De School: Gymzaal"]
+
+
+def test_choosing_a_place_fetches_its_rooms(world, as_role, two_places):
+    klokhuis, school, gym = two_places
+    client = as_role("editor")
+    page = client.get(create_url()).content.decode()
+    place_select = page.split('<select name="place"')[1].split(">")[0]
+    assert f'hx-get="{reverse("activities:room_choices")}"' in place_select
+    assert 'hx-target="#id_room"' in place_select and 'hx-select="#id_room"' in place_select
+    assert 'hx-vals="{&quot;organisation&quot;: &quot;klokhuis&quot;}"' in place_select
+
+    url = reverse("activities:room_choices")
+    html = client.get(url, {"organisation": "klokhuis", "place": klokhuis.pk}).content.decode()
+    assert 'id="id_room"' in html and "<html" not in html
+    assert _room_options(html) == ["Het Klokhuis: Grote zaal", "Het Klokhuis: Kleine zaal"]
+    # The room chosen before stays chosen when it is in the place; no place: every room.
+    kept = client.get(url, {"organisation": "klokhuis", "place": school.pk, "room": gym.pk})
+    assert f'<option value="{gym.pk}" selected>' in kept.content.decode()
+    anywhere = client.get(url, {"organisation": "klokhuis", "place": ""}).content.decode()
+    assert len(_room_options(anywhere)) == 3
+
+
+def test_room_choices_of_one_date_follow_the_usual_place(world, as_role, two_places):
+    klokhuis, school, _gym = two_places
+    activity = make_activity(organisation=world.organisation, place=klokhuis)
+    day = activity.occurrences.order_by("starts_at").first().original_date
+    client = as_role("editor")
+    form = client.get(reverse("activities:occurrence_edit", args=[activity.slug, day]))
+    # The date keeps the usual place: its rooms.
+    assert _room_options(form.content.decode()) == [
+        "Het Klokhuis: Grote zaal",
+        "Het Klokhuis: Kleine zaal",
+    ]
+    url = reverse("activities:room_choices")
+    usual = client.get(url, {"activity": activity.slug, "date": "1", "place": ""})
+    assert _room_options(usual.content.decode()) == [
+        "Het Klokhuis: Grote zaal",
+        "Het Klokhuis: Kleine zaal",
+    ]
+    elsewhere = client.get(url, {"activity": activity.slug, "date": "1", "place": school.pk})
+    assert _room_options(elsewhere.content.decode()) == ["De School: Gymzaal"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "resident", "outsider"])
+def test_room_choices_only_for_who_keeps_the_activity(world, as_role, role):
+    activity = make_activity(organisation=world.organisation)
+    url = reverse("activities:room_choices")
+    for params in ({"organisation": "klokhuis"}, {"activity": activity.slug}):
+        response = as_role(role).get(url, params)
+        assert response.status_code in (302, 404), params
+        if role != "anonymous":
+            assert response.status_code == 404
 
 
 def test_places_and_partners_are_limited_to_the_organisations_networks(world, as_role):
@@ -529,7 +619,7 @@ def test_draft_is_submitted_from_my_activities(world, as_role, django_capture_on
 def test_overlap_in_a_shared_room_is_warned_before_saving(world, as_role):
     klokhuis = PlaceFactory(name="Het Klokhuis", municipality=world.municipality)
     hall = RoomFactory(place=klokhuis, name="Grote zaal")
-    other = OrganisationFactory(name="Biljartclub", networks=[world.network])
+    other = OrganisationFactory(name="Biljartclub", networks=[world.network], phone="0345 222333")
     wednesday = next_weekday(2)
     make_activity(
         organisation=other,
@@ -553,6 +643,7 @@ def test_overlap_in_a_shared_room_is_warned_before_saving(world, as_role):
     page = response.content.decode()
     assert "The room is in use at the same time" in page
     assert "Biljarten" in page and "Biljartclub" in page
+    assert '<a href="tel:0345222333">0345 222333</a>' in page  # whom to call about it
     assert 'name="confirm_overlap"' in page
     assert not Activity.objects.filter(title="Koffieochtend").exists()
 
@@ -673,7 +764,9 @@ def test_start_page_links_editors_to_their_activities(world, as_role):
 def test_moving_one_date_into_a_busy_room_is_warned_before_saving(world, as_role):
     klokhuis = PlaceFactory(name="Het Klokhuis", municipality=world.municipality)
     hall = RoomFactory(place=klokhuis, name="Grote zaal")
-    other = OrganisationFactory(name="Biljartclub", networks=[world.network])
+    other = OrganisationFactory(
+        name="Biljartclub", networks=[world.network], email="biljart@example.org"
+    )
     wednesday = next_weekday(2)
     make_activity(
         organisation=other,
@@ -701,6 +794,7 @@ def test_moving_one_date_into_a_busy_room_is_warned_before_saving(world, as_role
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Biljarten" in response.content.decode()
+    assert "biljart@example.org" in response.content.decode()  # whom to call about it
     assert 'name="confirm_overlap"' in response.content.decode()
     occurrence.refresh_from_db()
     assert not occurrence.is_detached  # nothing saved yet

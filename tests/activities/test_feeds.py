@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from icalendar import Calendar
 
 from activities import services
@@ -223,6 +225,152 @@ def test_cancelled_date_and_cancelled_activity(client, klokhuis):
     assert {str(event["STATUS"]) for event in events(calendar)} == {"CANCELLED"}
 
 
+def test_a_co_organised_date_is_in_every_feed_once(client, world):
+    """Organiser-or-co-organiser follows a many-to-many relation: with two co-organisers of
+    the same network a date matched twice. Two VEVENTs with one UID: some calendar
+    programs show one of them, others refuse the whole file."""
+    partner = OrganisationFactory(name="Zonnebloem", slug="zonnebloem", networks=[world.network])
+    together = make_activity(organisation=world.organisation, title="Samen")
+    together.co_organisers.add(partner, world.wijkteam)
+    expected = sorted(
+        f"occurrence-{together.pk}-{day:%Y%m%d}@localhost"
+        for day in together.occurrences.values_list("original_date", flat=True)
+    )
+    ics = reverse("activities:agenda_ics")
+    for url, params in (
+        (reverse("activities:organisation_ics", args=["klokhuis"]), {}),
+        (reverse("activities:organisation_ics", args=["zonnebloem"]), {}),
+        (reverse("activities:organisation_ics", args=["wijkteam-beesd"]), {}),
+        (reverse("activities:network_ics", args=["beesd"]), {}),
+        (reverse("activities:network_ics", args=["beesd"]), {"organisation": "klokhuis"}),
+        (ics, {"organisation": "klokhuis", "theme": "meeting"}),
+        (ics, {"network": "beesd", "organisation": "zonnebloem"}),
+        (ics, {"network": "beesd"}),
+    ):
+        uids = sorted(str(event["UID"]) for event in events(fetch(client, url, **params)))
+        assert uids == expected, (url, params)
+
+
+def _revision(client, url: str, uid: str) -> tuple[int, datetime, datetime]:
+    (event,) = [e for e in events(fetch(client, url)) if str(e["UID"]) == uid]
+    return int(event["SEQUENCE"]), event["LAST-MODIFIED"].dt, event["DTSTAMP"].dt
+
+
+def test_sequence_and_last_modified_rise_with_every_change(
+    client, klokhuis, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Calendar programs take a changed date over only when SEQUENCE rose (and some, like
+    ICSx5, only when LAST-MODIFIED grew): moved twice, cancelled, restored, the whole
+    activity called off and taking place again, another place for the series."""
+    klokhuis.is_trusted = True
+    klokhuis.save()
+    clock = [timezone.now()]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    activity = make_activity(organisation=klokhuis, start_date=tomorrow())
+    occurrence = activity.occurrences.order_by("starts_at")[1]
+    day = occurrence.original_date
+    uid = f"occurrence-{activity.pk}-{day:%Y%m%d}@localhost"
+    urls = [
+        reverse("activities:activity_ics", args=[activity.slug]),
+        reverse("activities:organisation_ics", args=[klokhuis.slug]),
+        reverse("activities:occurrence_ics", args=[activity.slug, day]),
+    ]
+
+    def fresh() -> Occurrence:
+        return Occurrence.objects.select_related("activity").get(pk=occurrence.pk)
+
+    steps = [
+        lambda: services.change_occurrence(
+            occurrence=fresh(), day=day + timedelta(days=1), start_time=time(14), end_time=None
+        ),
+        lambda: services.change_occurrence(
+            occurrence=fresh(), day=day + timedelta(days=1), start_time=time(15), end_time=None
+        ),
+        lambda: services.cancel_occurrence(occurrence=fresh(), reason="Zaal bezet"),
+        lambda: services.restore_occurrence(occurrence=fresh()),
+        lambda: services.cancel_activity(activity=Activity.objects.get(pk=activity.pk)),
+        lambda: services.restore_activity(activity=Activity.objects.get(pk=activity.pk)),
+        lambda: services.update_activity(
+            activity=Activity.objects.get(pk=activity.pk), data={"place": PlaceFactory()}
+        ),
+    ]
+    before = {url: _revision(client, url, uid) for url in urls}
+    for number, step in enumerate(steps):
+        clock[0] += timedelta(minutes=5)
+        with django_capture_on_commit_callbacks(execute=True):
+            step()
+        for url in urls:
+            sequence, modified, stamp = _revision(client, url, uid)
+            old_sequence, old_modified, _old_stamp = before[url]
+            assert sequence > old_sequence, (number, url)
+            assert modified > old_modified, (number, url)
+            assert stamp == modified
+            before[url] = (sequence, modified, stamp)
+    assert before[urls[0]][0] == fresh().sequence
+
+
+def test_calendar_names_are_escaped_text(client, world):
+    """A comma, semicolon, backslash or line break in a name must not break the line."""
+    world.network.name = "Beesd, Rumpt; Tricht \\ samen\nvoor elkaar"
+    world.network.tagline = "Samen; voor elkaar,\nook 's avonds \\ in het weekend"
+    world.network.save()
+    world.organisation.name = "Het Klokhuis; buurtcentrum,\r\nBeesd"
+    world.organisation.save()
+    make_activity(organisation=world.organisation, title="Koffie,\nthee; en \\ meer")
+    for url, name in (
+        (reverse("activities:network_ics", args=["beesd"]), f"Agenda of {world.network.name}"),
+        (
+            reverse("activities:organisation_ics", args=["klokhuis"]),
+            "Agenda of Het Klokhuis; buurtcentrum,\nBeesd",
+        ),
+    ):
+        body = client.get(url, {"lang": "en"}).content
+        calendar = vobject.readOne(body.decode())
+        assert calendar.contents["x-wr-calname"][0].value == name
+        assert calendar.contents["name"][0].value == name
+        (event,) = calendar.vevent_list[:1]
+        assert event.summary.value == "Koffie,\nthee; en \\ meer"
+    body = client.get(reverse("activities:network_ics", args=["beesd"])).content
+    calendar = vobject.readOne(body.decode())
+    assert calendar.contents["x-wr-caldesc"][0].value.startswith(world.network.tagline)
+    assert calendar.contents["description"][0].value.startswith(world.network.tagline)
+
+
+def test_a_title_with_a_line_break_stays_one_line(client, world, client_for):
+    """The editor turns a pasted line break in a one-line field into a space; a title that
+    reached the database another way (an import) is still a valid calendar."""
+    world.organisation.is_trusted = True
+    world.organisation.save()
+    editor = client_for("editor")
+    from tests.activities.test_editor import create_url, form_data
+
+    response = editor.post(
+        create_url(),
+        form_data(
+            title="Koffie\r\nochtend",
+            location_note="Vanaf de kerk,\u2028achterom",
+            description="Eerste regel\nTweede regel",
+        ),
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get(organisation=world.organisation)
+    assert activity.title == "Koffie ochtend"
+    assert activity.location_note == "Vanaf de kerk, achterom"
+    assert activity.description == "Eerste regel\nTweede regel"
+    Activity.objects.filter(pk=activity.pk).update(title="Koffie\r\nochtend\u2028of\x0bthee")
+    client.logout()
+    for url in (
+        reverse("activities:activity_ics", args=[activity.slug]),
+        reverse(
+            "activities:occurrence_ics",
+            args=[activity.slug, activity.occurrences.first().original_date],
+        ),
+    ):
+        calendar = fetch(client, url)
+        assert str(calendar["X-WR-CALNAME"]) == "Koffie\\nochtend\\nofthee"
+        assert {str(event["SUMMARY"]) for event in events(calendar)} == {"Koffie\nochtend\nofthee"}
+
+
 def test_drafts_and_inactive_organisations_never_appear(client, world, client_for):
     klokhuis = world.organisation
     make_activity(organisation=klokhuis, title="Gepubliceerd")
@@ -352,11 +500,8 @@ def test_filters_narrow_the_feed_like_the_agenda(client, world):
     }
 
 
-def test_window_past_two_weeks_to_the_horizon_without_a_cap(client, klokhuis):
-    activity = make_activity(
-        organisation=klokhuis, frequency=Frequency.DAILY, start_date=tomorrow(), count=100
-    )
-    # History, as attendance leaves it: dates 10 and 20 days ago.
+def _with_history(activity: Activity) -> None:
+    """Dates 10 and 20 days ago, as attendance leaves them."""
     for days_ago in (10, 20):
         day = timezone.localdate() - timedelta(days=days_ago)
         starts_at, ends_at, all_day = services.occurrence_times(activity, day)
@@ -367,26 +512,98 @@ def test_window_past_two_weeks_to_the_horizon_without_a_cap(client, klokhuis):
             ends_at=ends_at,
             all_day=all_day,
         )
+
+
+def _days(calendar: Calendar) -> set[date]:
+    return {event.start.date() for event in events(calendar)}
+
+
+def test_one_network_organisation_or_activity_holds_everything_stored(client, klokhuis):
+    daily = make_activity(
+        organisation=klokhuis, frequency=Frequency.DAILY, start_date=tomorrow(), count=100
+    )
+    _with_history(daily)
+    far = make_activity(
+        organisation=klokhuis,
+        title="Kerstmarkt",
+        frequency=Frequency.ONCE,
+        start_date=timezone.localdate() + timedelta(days=390),
+    )
+    today = timezone.localdate()
+    ics = reverse("activities:agenda_ics")
+    for url, params in (
+        (reverse("activities:network_ics", args=["beesd"]), {}),
+        (reverse("activities:organisation_ics", args=[klokhuis.slug]), {}),
+        (ics, {"network": "beesd"}),
+        (ics, {"organisation": "klokhuis", "theme": "meeting"}),
+        (ics, {"activity": daily.slug}),
+        (reverse("activities:activity_ics", args=[daily.slug]), {}),
+    ):
+        calendar = fetch(client, url, lang="en", **params)
+        days = _days(calendar)
+        assert today - timedelta(days=10) in days
+        assert today - timedelta(days=20) not in days
+        assert all(tomorrow() + timedelta(days=n) in days for n in range(100)), url
+        if "activiteiten" not in url and "activity" not in params:
+            assert far.start_date in days
+        # The calendar says what it holds, so nobody wonders where dates went.
+        assert "up to 13 months ahead: everything that is planned" in (
+            str(calendar["X-WR-CALDESC"]).replace("\\", "")
+        )
+
+
+def test_a_selection_of_the_whole_region_holds_six_weeks(client, klokhuis, world):
+    daily = make_activity(
+        organisation=klokhuis, frequency=Frequency.DAILY, start_date=tomorrow(), count=100
+    )
+    _with_history(daily)
+    elsewhere = make_activity(
+        organisation=world.other_organisation, title="Elders", frequency=Frequency.DAILY, count=60
+    )
     far = make_activity(
         organisation=klokhuis,
         title="Kerstmarkt",
         frequency=Frequency.ONCE,
         start_date=timezone.localdate() + timedelta(days=300),
     )
-    for url in (
-        reverse("activities:agenda_ics"),
-        reverse("activities:organisation_ics", args=[klokhuis.slug]),
-        reverse("activities:activity_ics", args=[activity.slug]),
-    ):
-        dates = {event.start.date() for event in events(fetch(client, url))}
-        assert timezone.localdate() - timedelta(days=10) in dates
-        assert timezone.localdate() - timedelta(days=20) not in dates
-        assert tomorrow() + timedelta(days=99) in dates  # all 100 dates, no small cap
-    dates = {
-        event.start.date() for event in events(fetch(client, reverse("activities:agenda_ics")))
-    }
-    assert len(dates) == 101 + 1
-    assert far.start_date in dates
+    today = timezone.localdate()
+    url = reverse("activities:agenda_ics")
+    for params in ({}, {"theme": "meeting"}, {"free": "on", "network": "nergens"}):
+        calendar = fetch(client, url, lang="en", **params)
+        days = _days(calendar)
+        assert today - timedelta(days=10) in days
+        assert today - timedelta(days=20) not in days
+        assert today + timedelta(days=42) in days
+        assert today + timedelta(days=43) not in days
+        assert far.start_date not in days
+        assert elsewhere.title in summaries(calendar)
+        description = str(calendar["X-WR-CALDESC"]).replace("\\", "")
+        assert "from two weeks ago up to 6 weeks ahead" in description
+        assert "Choose one network or organisation to get everything that is planned." in (
+            description
+        )
+    # A later first day moves the six weeks along (a month page further ahead links so).
+    first = far.start_date - timedelta(days=10)
+    calendar = fetch(
+        client, url, lang="en", start=first.isoformat(), end=(first + timedelta(days=30))
+    )
+    assert summaries(calendar) == {"Kerstmarkt"}
+    with translation.override("en"):
+        assert f"6 weeks from {date_format(first, 'j F Y')}" in str(calendar["X-WR-CALDESC"])
+    calendar = fetch(client, url, start=(today + timedelta(days=400)).isoformat())
+    assert events(calendar) == []
+
+
+def test_take_home_text_says_what_the_calendar_holds(client, klokhuis, settings):
+    make_activity(organisation=klokhuis)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    agenda = reverse("activities:agenda")
+    html = client.get(agenda, {"theme": "meeting"}).content.decode()
+    assert "from two weeks ago up to 6 weeks ahead" in html
+    html = client.get(agenda, {"network": "beesd"}).content.decode()
+    assert "up to 13 months ahead: everything that is planned" in html
+    html = client.get(agenda, {"network": "nergens"}).content.decode()  # not understood
+    assert "up to 6 weeks ahead" in html
 
 
 def test_occurrence_feed_is_one_date_to_add(client, klokhuis):
@@ -537,3 +754,11 @@ def test_text_survives_escaping_and_folding(client, world, settings):
     assert str(event["DESCRIPTION"]).startswith(description.replace("\r\n", "\n"))
     assert str(event["ORGANIZER"].params["CN"]) == "Stichting 'De Brug'; Beesd, Gelderland"
     assert str(event["ORGANIZER"]) == f"https://omzien.example/organisaties/{organisation.slug}/"
+
+
+@pytest.mark.parametrize("value", ["beesd\x00", "\x00", "bees\nd", "klok huis", "x" * 100_000])
+def test_news_feed_for_what_is_not_a_slug_is_a_404(client, world, value):
+    """PostgreSQL refuses a NUL byte in a query: such a value must not reach one."""
+    for name in ("activities:latest_rss", "activities:latest_atom"):
+        for key in ("network", "organisation"):
+            assert client.get(reverse(name), {key: value}).status_code == 404, (name, key)

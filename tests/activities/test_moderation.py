@@ -250,10 +250,10 @@ def test_queue_runs_a_constant_number_of_queries(world, as_role, django_assert_m
             )
 
     add(2)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(QUEUE_URL).status_code == 200
     add(10)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(QUEUE_URL)
     assert len(response.context["waiting"]) == 12
 

@@ -7,18 +7,22 @@ checked in the HTML that went into WeasyPrint (the PDF's text is stored as glyph
 import io
 import re
 import zlib
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from activities import printing, services
-from activities.models import Frequency, Status
+from activities import seed as agenda_seed
+from activities.models import Frequency, Occurrence, Status
 from tests.activities.factories import PlaceFactory, make_activity
 from tests.factories import OrganisationFactory
 
@@ -153,6 +157,103 @@ def test_month_overview_holds_the_whole_month_and_nothing_else(english, world, p
     expected = sum(1 for n in range(10) if first_of_next + timedelta(days=7 * n) <= last_of_month)
     assert html.count('<article class="item') == expected
     assert first_of_next.strftime("%B %Y") in html
+
+
+# A village's busiest week and month: how many sheets --------------------------------------
+
+#: The day the village data set is built around (a Thursday), so its busiest week is known.
+SEED_TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def village(db, monkeypatch):
+    """The village reference data set (`manage.py seed --scale village`): 61 activities."""
+    monkeypatch.setattr(agenda_seed, "seed_today", lambda: SEED_TODAY)
+    call_command("seed", scale="village", stdout=StringIO())
+
+
+@pytest.fixture
+def laid_out(monkeypatch):
+    """(HTML, WeasyPrint document) of every PDF made during the test, in order."""
+    documents = []
+    real = printing.render_document
+
+    def spy(html: str):
+        document = real(html)
+        documents.append((html, document))
+        return document
+
+    monkeypatch.setattr(printing, "render_document", spy)
+    return documents
+
+
+def _busiest(key) -> str:
+    days = [
+        timezone.localtime(start).date()
+        for start in Occurrence.objects.public().values_list("starts_at", flat=True)
+    ]
+    return Counter(key(day) for day in days).most_common(1)[0][0]
+
+
+def split_dates(document) -> list[str]:
+    """The dates (articles) laid out in more than one piece: over two columns or pages."""
+    pieces = Counter()
+    texts = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.element_tag == "article":
+                pieces[box.element] += 1
+                texts[box.element] = " ".join(box.element.itertext()).split()[:6]
+    return [" ".join(texts[element]) for element, count in pieces.items() if count > 1]
+
+
+def test_a_village_week_fits_two_sheets_and_a_month_eight(client, village, laid_out):
+    """The busiest week of the village data (some 40 dates) took six sheets and its month 22;
+    two columns of short entries bring that down, and no date is ever cut in two."""
+    week = _busiest(lambda day: _iso_week(day))
+    month = _busiest(lambda day: f"{day:%Y-%m}")
+
+    week_pdf = client.get(WEEK_URL, {"week": week})
+    month_pdf = client.get(MONTH_URL, {"month": month})
+
+    (week_html, week_document), (month_html, month_document) = laid_out
+    assert week_html.count("<article") >= 38
+    assert month_html.count("<article") >= 150
+    assert page_count(week_pdf.content) <= 2
+    assert page_count(month_pdf.content) <= 8
+    assert split_dates(week_document) == []
+    assert split_dates(month_document) == []
+    assert "print-agenda--large" not in week_html
+
+
+def test_large_print_is_one_column_of_big_type_and_may_take_more_sheets(client, village, laid_out):
+    week = _busiest(lambda day: _iso_week(day))
+
+    normal = client.get(WEEK_URL, {"week": week})
+    large = client.get(WEEK_URL, {"week": week, "groot": "1"})
+
+    assert_pdf(large, f"agenda-week-{week[-2:].lstrip('0')}.pdf")
+    (normal_html, _normal), (large_html, large_document) = laid_out
+    assert 'class="print-agenda print-agenda--large"' in large_html
+    assert large_html.count("<article") == normal_html.count("<article")
+    assert page_count(large.content) > page_count(normal.content)
+    assert split_dates(large_document) == []
+    # One column: every date starts at the same distance from the left edge of the sheet.
+    lefts = {
+        round(box.position_x)
+        for page in large_document.pages
+        for box in page._page_box.descendants()
+        if box.element_tag == "article"
+    }
+    assert len(lefts) == 1
+
+
+def test_agenda_page_offers_large_print(client, world):
+    html = client.get(reverse("activities:agenda"), {"theme": "games"}).content.decode()
+    assert 'href="/afdrukken/week/?theme=games&amp;groot=1"' in html
+    assert 'href="/afdrukken/maand/?theme=games&amp;groot=1"' in html
+    plain = client.get(reverse("activities:agenda")).content.decode()
+    assert 'href="/afdrukken/week/?groot=1"' in plain
 
 
 def test_cancelled_dates_are_marked(english, agenda, printed):
@@ -339,14 +440,79 @@ def test_poster_with_everything_filled_in_still_fits_on_one_sheet(english, world
 
     assert_pdf(response, pages=1)
     assert image_count(response.content) == 1  # the photo, read from the media folder
-    # Too much for the normal layout: laid out again, compact, with the QR code still on it.
-    normal, compact = printed
+    # Too much for the normal layout, and for the same type with less text: laid out
+    # again, compact, with the QR code still on it.
+    normal, shorter, compact = printed
     assert "print-poster--compact" in compact and "print-poster--compact" not in normal
+    assert "print-poster--shorter" in shorter
     assert 'src="data:image/svg+xml;base64,' in compact
     assert 'alt="Wandelaars op de dijk"' in compact
     assert "Please register first" in compact
     assert "€ 2.50" in compact and "inclusief koffie" in compact
     assert "0345 123456" in compact
+
+
+def _more(html: str) -> str:
+    """The part of the poster beside the QR code."""
+    return html.split('class="poster__more-row"')[1].split("</footer>")[0]
+
+
+def test_poster_says_whom_to_call_beside_the_qr_code(english, world, printed):
+    with_number = make_activity(
+        organisation=world.organisation,
+        title="Koffieochtend",
+        contact_name="Marja de Vries",
+        contact_phone="0345 123456",
+    )
+    world.organisation.phone = "0345 999999"
+    world.organisation.save(update_fields=["phone"])
+    organisers_number = make_activity(organisation=world.organisation, title="Bingo")
+    nobody = make_activity(organisation=world.other_organisation, title="Fietstocht")
+
+    for activity in (with_number, organisers_number, nobody):
+        assert_pdf(english.get(_poster_url(activity)), pages=1)
+
+    first, second, third = printed
+    assert "or call 0345 123456" in _more(first)
+    assert "0345 123456" not in first.split('class="poster__facts"')[1]  # not twice
+    assert "Marja de Vries" in first
+    assert "or call 0345 999999" in _more(second)
+    assert "or call" not in third
+
+
+def _font_points(document, css_class: str) -> float:
+    """The type size (pt) of the first element with the class, as laid out on the sheet."""
+    for box in document.pages[0]._page_box.descendants():
+        element = box.element
+        if element is not None and css_class in (element.get("class") or "").split():
+            return box.style["font_size"] * 0.75  # CSS px to pt
+    raise AssertionError(f"no .{css_class} on the poster")
+
+
+def test_poster_with_a_photo_keeps_large_type(english, world, laid_out, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    activity = make_activity(
+        organisation=world.organisation,
+        title="Koffieochtend",
+        description="Een kopje koffie en een praatje, iedere week.",
+        contact_phone="0345 123456",
+        image_alt="Koffie op tafel",
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), "orange").save(buffer, "JPEG")
+    activity.image.save("koffie.jpg", ContentFile(buffer.getvalue()))
+
+    response = english.get(_poster_url(activity))
+
+    assert_pdf(response, pages=1)
+    assert image_count(response.content) == 1
+    [(html, document)] = laid_out  # fitted at once: not shortened, not compact
+    assert 'class="print-poster"' in html
+    assert 'alt="Koffie op tafel"' in html and "or call 0345 123456" in html
+    # Readable from two metres: facts and description in 17pt, the number in 20pt.
+    assert _font_points(document, "poster__facts") >= 17
+    assert _font_points(document, "poster__description") >= 17
+    assert _font_points(document, "poster__phone") >= 20
 
 
 def test_poster_of_a_single_date_shows_the_date_and_not_a_schedule(english, world, printed):

@@ -1,6 +1,6 @@
 """The preview of the next dates while an editor fills in the schedule: htmx and without JS."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
 
+from activities import recurrence
 from activities.models import Activity
 from activities.recurrence import nth_weekday
-from tests.activities.factories import make_activity
-from tests.activities.test_editor import form_data
+from network.models import Role
+from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
+from tests.activities.test_editor import form_data, next_weekday
+from tests.factories import MembershipFactory, OrganisationFactory
 
 PREVIEW_URL = reverse("activities:schedule_preview")
 THURSDAY = 3
@@ -195,3 +198,232 @@ def test_preview_is_for_editors_only(world, as_role, role):
 
 def test_preview_asks_anonymous_visitors_to_sign_in(world, as_role):
     assert as_role("anonymous").get(PREVIEW_URL, schedule()).status_code == 302
+
+
+# Skipped dates in words ------------------------------------------------------------------
+
+
+def test_preview_says_which_dates_are_skipped_in_words(world, as_role):
+    days = third_thursdays(4)
+    stray = days[0] + timedelta(days=1)  # a Friday: not a date of a Thursday club
+    html = as_role("editor").get(
+        PREVIEW_URL,
+        schedule(exception_dates=f"{days[1]:%d-%m-%Y}\n{days[2]:%d-%m-%Y}\n{stray:%d-%m-%Y}"),
+        HTTP_HX_REQUEST="true",
+    )
+    html = html.content.decode()
+    expected = recurrence.dates_in_words(days[1:3], this_year=timezone.localdate().year)
+    assert f"Not on {expected}." in html
+    assert "Check the skipped dates: " in html and "is not a day of this schedule." in html
+
+
+def test_skipped_dates_are_written_as_people_write_them():
+    with override("nl"):
+        assert (
+            recurrence.dates_in_words([date(2026, 12, 31), date(2026, 12, 24)], this_year=2026)
+            == "24 en 31 december"
+        )
+        assert (
+            recurrence.dates_in_words(
+                [date(2026, 12, 24), date(2026, 12, 31), date(2027, 1, 7)], this_year=2026
+            )
+            == "24 en 31 december en 7 januari 2027"
+        )
+    with override("en"):
+        assert (
+            recurrence.dates_in_words(
+                [date(2027, 1, 7), date(2027, 1, 14), date(2027, 1, 21)], this_year=2027
+            )
+            == "7, 14 and 21 January"
+        )
+
+
+def test_skipped_dates_before_the_start_and_strays_are_told_apart():
+    weekly = recurrence.Schedule(
+        start_date=date(2026, 12, 3),  # a Thursday
+        frequency="weekly",
+        exception_dates=frozenset({date(2026, 12, 10), date(2026, 12, 24), date(2026, 12, 25)}),
+    )
+    skipped, strays = recurrence.skipped_dates(weekly, start=date(2026, 12, 11))
+    assert skipped == [date(2026, 12, 24)]
+    assert strays == [date(2026, 12, 25)]
+    with override("nl"):
+        described = recurrence.describe_skipped(
+            weekly, start=date(2026, 12, 11), today=date(2026, 12, 2)
+        )
+        assert described == [
+            "Niet op 24 december.",
+            "Kijk de overgeslagen datums na: 25 december valt niet op een dag van dit schema.",
+        ]
+
+
+# The room in the preview: another activity at the same time ---------------------------------
+
+
+@pytest.fixture
+def busy_room(world):
+    """The big hall of Het Klokhuis, used on Wednesday mornings by the billiards club."""
+    hall_place = PlaceFactory(name="Het Klokhuis", municipality=world.municipality)
+    hall = RoomFactory(place=hall_place, name="Grote zaal")
+    club = OrganisationFactory(
+        name="Biljartclub", networks=[world.network], phone="0345 111222", email=""
+    )
+    wednesday = next_weekday(2)
+    billiards = make_activity(
+        organisation=club,
+        title="Biljarten",
+        start_date=wednesday,
+        start_time=time(10, 0),
+        end_time=time(12, 0),
+        place=hall_place,
+        room=hall,
+        contact_name="Henk de Boer",
+        contact_email="henk@example.org",
+    )
+    return hall_place, hall, billiards, wednesday
+
+
+def room_schedule(wednesday, place, room, **changes) -> dict:
+    """Every Wednesday 11:00-12:30 in the room, from the Wednesday given."""
+    return schedule(
+        **{
+            "start_date": wednesday.isoformat(),
+            "frequency": "weekly",
+            "monthly_ordinal": "",
+            "start_time": "11:00",
+            "end_time": "12:30",
+            "place": str(place.pk),
+            "room": str(room.pk),
+            **changes,
+        }
+    )
+
+
+def test_preview_warns_about_another_activity_in_the_room_with_whom_to_call(
+    world, as_role, busy_room
+):
+    place, hall, _billiards, wednesday = busy_room
+    html = (
+        as_role("editor")
+        .get(
+            PREVIEW_URL,
+            room_schedule(wednesday, place, hall, organisation="klokhuis"),
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    warning = html.split('id="preview-overlap"')[1]
+    assert "The room is in use at the same time" in warning
+    assert "Biljarten</strong> (Biljartclub)" in warning
+    assert in_words(wednesday) in warning
+    # Whom to call: the activity's contact, its e-mail, and the club's telephone number.
+    assert "Henk de Boer" in warning
+    assert '<a href="tel:0345111222">0345 111222</a>' in warning
+    assert '<a href="mailto:henk@example.org">henk@example.org</a>' in warning
+    # The dates themselves are still there.
+    assert f"{in_words(wednesday)}, 11:00\u201312:30" in html
+
+
+def test_preview_of_a_free_room_says_so(world, as_role, busy_room):
+    place, hall, _billiards, wednesday = busy_room
+    html = (
+        as_role("editor")
+        .get(
+            PREVIEW_URL,
+            room_schedule(
+                wednesday,
+                place,
+                hall,
+                organisation="klokhuis",
+                start_time="13:00",
+                end_time="14:00",
+            ),
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    assert "preview-overlap" not in html
+    assert "Het Klokhuis: Grote zaal is free at these times." in html
+
+
+def test_preview_does_not_warn_an_activity_about_itself(world, as_role, busy_room):
+    place, hall, billiards, wednesday = busy_room
+    ours = make_activity(
+        organisation=world.organisation,
+        title="Koffie",
+        start_date=wednesday,
+        start_time=time(14, 0),
+        end_time=time(15, 0),
+        place=place,
+        room=hall,
+    )
+    data = room_schedule(wednesday, place, hall, start_time="14:00", end_time="15:00", existing="1")
+    client = as_role("editor")
+    own = client.get(PREVIEW_URL, {**data, "activity": ours.slug}, HTTP_HX_REQUEST="true")
+    assert "preview-overlap" not in own.content.decode()
+    # The billiards club's editor planning that hour is warned about it.
+    MembershipFactory(
+        user=world.users["outsider"], role=Role.EDITOR, organisation=billiards.organisation
+    )
+    warned = as_role("outsider").get(
+        PREVIEW_URL,
+        room_schedule(
+            wednesday,
+            place,
+            hall,
+            start_time="14:00",
+            end_time="15:00",
+            organisation=billiards.organisation.slug,
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Koffie</strong> (Het Klokhuis)" in warned.content.decode()
+
+
+def test_preview_checks_no_room_for_whom_does_not_keep_the_organisation(world, as_role, busy_room):
+    place, hall, _billiards, wednesday = busy_room
+    html = (
+        as_role("editor")
+        .get(
+            PREVIEW_URL,
+            room_schedule(wednesday, place, hall, organisation="club-elders"),
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    assert in_words(wednesday) in html  # the dates, as always
+    assert "Biljarten" not in html and "is free" not in html
+
+
+def test_preview_leaves_out_a_room_of_another_place(world, as_role, busy_room):
+    _place, hall, _billiards, wednesday = busy_room
+    school = PlaceFactory(name="De School", municipality=world.municipality)
+    html = (
+        as_role("editor")
+        .get(
+            PREVIEW_URL,
+            room_schedule(wednesday, school, hall, organisation="klokhuis"),
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    assert "Biljarten" not in html  # saving will explain that the room is elsewhere
+
+
+def test_editor_form_preview_without_javascript_warns_about_the_room(world, as_role, busy_room):
+    place, hall, _billiards, wednesday = busy_room
+    url = reverse("activities:activity_create", args=["klokhuis"])
+    data = form_data(**room_schedule(wednesday, place, hall), preview="1")
+    html = as_role("editor").post(url, data).content.decode()
+    assert 'id="preview-overlap"' in html and "Henk de Boer" in html
+    assert not Activity.objects.filter(title="Koffieochtend").exists()
+
+
+def test_editor_form_sends_place_and_room_to_the_preview(world, as_role):
+    html = (
+        as_role("editor")
+        .get(reverse("activities:activity_create", args=["klokhuis"]))
+        .content.decode()
+    )
+    assert html.count('hx-include="#section-when, #section-where"') == 2
+    assert '<input type="hidden" name="organisation" value="klokhuis">' in html

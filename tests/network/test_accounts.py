@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from network.models import Membership, OutboxMessage, User
 from network.tasks import deliver_message
+from tests.factories import PASSWORD
 
 SIGNUP = {
     "email": "ida@example.org",
@@ -192,9 +193,9 @@ def test_own_data_download_contains_only_the_person(world, client_for):
     assert response["Content-Disposition"].startswith("attachment")
 
 
-def test_deleting_an_account_needs_confirmation(world, client_for):
+def test_deleting_an_account_needs_the_password(world, client_for):
     client = client_for("volunteer")
-    response = client.post(reverse("network:my_data_delete"), {"confirm": "nee"})
+    response = client.post(reverse("network:my_data_delete"), {"password": "niet mijn wachtwoord"})
     assert response.status_code == 400
     assert User.objects.filter(email="volunteer@example.org").exists()
 
@@ -202,7 +203,7 @@ def test_deleting_an_account_needs_confirmation(world, client_for):
 def test_deleting_an_account_removes_it_and_its_roles(world, client_for):
     client = client_for("volunteer")
     user_pk = world.users["volunteer"].pk
-    response = client.post(reverse("network:my_data_delete"), {"confirm": "VERWIJDER"})
+    response = client.post(reverse("network:my_data_delete"), {"password": PASSWORD})
     assert response.status_code == 302
     assert not User.objects.filter(pk=user_pk).exists()
     assert not Membership.objects.filter(user_id=user_pk).exists()
@@ -221,3 +222,86 @@ def test_start_page_fits_the_role(world, client_for, role):
     assert expected in html
     if role != "network_admin":
         assert reverse("network:manage_network", args=["beesd"]) not in html
+
+
+# The start page and accepting an invitation ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["resident", "volunteer", "editor", "coordinator", "wijkteam", "municipality", "superuser"],
+)
+def test_start_page_puts_the_agenda_first_then_my_registrations(world, client_for, role):
+    html = client_for(role).get(reverse("network:start")).content.decode()
+    agenda = html.index(f'href="{reverse("activities:agenda")}"', html.index("<h1"))
+    mine = html.index(f'href="{reverse("activities:my_registrations")}"')
+    account = html.index(f'href="{reverse("network:my_data")}"', html.index("<h1"))
+    assert agenda < mine < account
+    # Nothing about a role comes before the agenda.
+    first_section = html.index('<section class="panel"')
+    assert first_section < agenda < html.index('<section class="panel"', first_section + 1)
+
+
+#: Roles whose tools are still coming: told plainly what they can do now and what comes.
+LATER = {
+    "volunteer": "Hier taken en diensten kiezen",
+    "coordinator": "In een paar tellen bij de deur bijhouden wie er kwam",
+    "wijkteam": "Doorverwijzingen vanuit het netwerk naar uw team komen hier binnen.",
+    "municipality": "Overzichten in cijfers, om te bekijken en te downloaden",
+}
+
+
+@pytest.mark.parametrize("role", sorted(LATER))
+def test_roles_whose_tools_are_coming_hear_what_now_and_what_later(world, client_for, role):
+    html = client_for(role).get(reverse("network:start")).content.decode()
+    section = html[html.index(f'id="role-{role}"') :]
+    section = section[: section.index("</section>")]
+    now = re.search(r"<h3>Wat u nu al kunt</h3>\s*<p>([^<]+)</p>", section)
+    later = re.search(r"<h3>Wat later komt</h3>\s*<p>([^<]+)</p>", section)
+    assert now and len(now.group(1).strip()) > 30, section
+    assert later and later.group(1).startswith(LATER[role]), section
+    assert re.search(r"<(li|a)\b", section), "the section names where they work"
+
+
+def test_accepting_an_invitation_asks_the_name_and_logs_in_at_once(world, client):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = User.objects.create_user(email="truus@example.org", password=None)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    Membership.objects.create(user=user, role="volunteer", organisation=world.organisation)
+    url = reverse(
+        "network:accept_invitation",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+
+    main = client.get(url).content.decode().split("<main", 1)[1]
+    form = main[main.index("<form") : main.index("</form>")]
+    # The name comes first, on the same form as the password.
+    assert form.index('name="name"') < form.index('name="new_password1"')
+    assert form.index('name="new_password1"') < form.index('name="new_password2"')
+
+    refused = client.post(url, {"name": " ", "new_password1": "x", "new_password2": "x"})
+    assert refused.status_code == 200
+    assert "Dit veld is verplicht." in refused.content.decode()
+    assert not refused.wsgi_request.user.is_authenticated
+    password = "fietsen langs de linge"
+    response = client.post(
+        url, {"name": "Truus de Boer", "new_password1": password, "new_password2": password}
+    )
+
+    assert response.status_code == 302 and response.url == reverse("network:start")
+    user.refresh_from_db()
+    assert user.name == "Truus de Boer" and user.check_password(password)
+    assert EmailAddress.objects.get(user=user).verified
+    start = client.get(response.url)
+    assert start.wsgi_request.user == user  # logged in, no second visit to the login page
+    html = start.content.decode()
+    assert "Welkom, Truus. Uw wachtwoord is ingesteld" in html
+    assert 'id="role-volunteer"' in html
+    # The link worked once.
+    client.logout()
+    assert client.get(url).status_code == 400

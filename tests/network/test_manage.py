@@ -82,16 +82,22 @@ def test_inviting_a_new_person_creates_an_account_and_sends_a_link(
     # The body carries a link, no personal details of anyone else.
     assert "netwerk@example.org" not in message.body
     path = re.search(r"https?://[^/\s]+(/uitnodiging/\S+)", message.body).group(1)
-    # The link lets the person choose a password, after which they can sign in.
+    # The link lets the person give their name and choose a password; they are logged in.
     admin_client.logout()
     assert admin_client.get(path).status_code == 200
     done = admin_client.post(
-        path, {"new_password1": "een lang wachtwoord 42", "new_password2": "een lang wachtwoord 42"}
+        path,
+        {
+            "name": "Truus de Boer",
+            "new_password1": "een lang wachtwoord 42",
+            "new_password2": "een lang wachtwoord 42",
+        },
     )
-    assert done.status_code == 302
+    assert done.status_code == 302 and done.url == reverse("network:start")
     user.refresh_from_db()
     assert user.check_password("een lang wachtwoord 42")
     # The link works once: afterwards it is refused with an explanation.
+    admin_client.logout()
     assert admin_client.get(path).status_code == 400
     login = admin_client.post(
         reverse("account_login"),

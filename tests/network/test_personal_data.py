@@ -13,6 +13,7 @@ from activities.models import Registration
 from network import personal_data
 from network.models import Membership, User
 from tests.activities.factories import make_activity
+from tests.factories import PASSWORD
 
 
 def _user_references() -> set[tuple[str, str]]:
@@ -91,7 +92,7 @@ def test_the_page_shows_every_registered_kind(client_for, world, truus):
 def test_deleting_the_account_erases_every_kind(client_for, world, truus):
     volunteer = world.users["volunteer"]
     client = client_for("resident")
-    response = client.post(reverse("network:my_data_delete"), {"confirm": "VERWIJDER"})
+    response = client.post(reverse("network:my_data_delete"), {"password": PASSWORD})
     assert response.status_code == 302
     assert not User.objects.filter(pk=truus.pk).exists()
     assert not Registration.objects.filter(name="Truus").exists()

@@ -1,0 +1,397 @@
+#!/usr/bin/env python
+"""The public pages at `region` scale, measured as ratios to a minimal Django view.
+
+This machine is shared and noisy, so absolute times say little. Every figure here is a
+ratio to the *floor*: a view that returns "ok" behind the very same middleware (sessions,
+CSRF, authentication, language, CSP, ATOMIC_REQUESTS), served by the same gunicorn,
+measured interleaved with the page in the same run. The goals (SPEC.md, issue 8):
+
+- **uncached** (the first request after a change): latency at most 15x the floor's;
+- **cached** (anonymous, from the public page cache): throughput at least 50% of the
+  floor's;
+- no query walks past dates: for the heaviest query of each page the plan's rows read
+  (EXPLAIN ANALYZE) stay small whatever the history.
+
+Run it on PostgreSQL with the region data set and Redis, as docker-compose runs the site
+(gunicorn with WEB_CONCURRENCY workers, DEBUG off, collected static files):
+
+    createdb -h 127.0.0.1 -U postgres omzien_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/omzien_bench
+    export REDIS_URL=redis://127.0.0.1:6379/3
+    DEBUG=true .venv/bin/python manage.py migrate
+    DEBUG=true .venv/bin/python manage.py seed --scale region
+    .venv/bin/python bench/pages.py
+
+Throughput comes from wrk (Debian's `wrk`: a C load generator on loopback, so the client
+costs little next to the server); latency from sequential keep-alive requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+HOME_NETWORK = "beesd-voor-elkaar"
+SERVER_ENV = {
+    "DEBUG": "false",
+    "BENCH_FLOOR": "true",
+    "SECRET_KEY": "bench-only-secret-key-" + "b" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SEED_ALLOWED": "false",
+    "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+    "LOG_LEVEL": "WARNING",
+}
+#: Goals as ratios to the floor.
+MAX_UNCACHED_LATENCY_RATIO = 15.0
+MIN_CACHED_THROUGHPUT_RATIO = 0.5
+HEADERS = {"Accept-Encoding": "gzip", "Accept-Language": "nl"}
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    #: Measured for the cache goal too (anonymous pages the cache serves).
+    cached: bool = True
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    status: int = 0
+    bytes: int = 0
+    uncached_ms: float = 0.0
+    floor_ms: float = 0.0
+    uncached_ratio: float = 0.0
+    cached_rps: float = 0.0
+    floor_rps: float = 0.0
+    cached_ratio: float | None = None
+    cached_p50_ms: float | None = None
+    queries: int = 0
+    rows_read: int = 0
+    samples_ms: list[float] = field(default_factory=list)
+    floor_samples_ms: list[float] = field(default_factory=list)
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(SERVER_ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    import django
+
+    django.setup()
+
+
+def pages() -> list[Page]:
+    """What residents use most, at region scale, with filters that hit every join."""
+    from activities.models import Activity, Occurrence, Place
+    from network.models import Network, Organisation
+
+    network = Network.objects.filter(slug=HOME_NETWORK).first() or Network.objects.first()
+    place = Place.objects.filter(area__isnull=False).order_by("pk").first()
+    organisation = (
+        Organisation.objects.filter(activities__status="published").order_by("pk").first()
+    )
+    activity = Activity.objects.filter(status="published").order_by("pk").first()
+    occurrence = (
+        Occurrence.objects.filter(activity=activity).upcoming().order_by("starts_at").first()
+    )
+    filters = urlencode({"theme": "meeting", "free": "on", "q": "koffie", "area": place.area_id})
+    today = date.today()
+    return [
+        Page("agenda", "/agenda/"),
+        Page("agenda filtered", f"/agenda/?{filters}"),
+        Page("agenda of one network", f"/agenda/?network={network.slug}"),
+        Page("week", "/agenda/week/"),
+        Page("month", "/agenda/maand/"),
+        Page("activity", activity.get_absolute_url()),
+        Page("date", occurrence.get_absolute_url()),
+        Page("embed of a network", f"/insluiten/?network={network.slug}"),
+        Page("network feed (ICS)", f"/netwerken/{network.slug}/agenda.ics"),
+        Page("region feed, filtered (ICS)", "/agenda.ics?theme=exercise"),
+        Page("organisation page", organisation.get_absolute_url()),
+        Page("news feed (RSS)", f"/agenda/nieuw.rss?network={network.slug}"),
+        Page(
+            "week print (PDF)",
+            f"/afdrukken/week/?network={network.slug}&week={today:%G-W%V}",
+        ),
+    ]
+
+
+# The server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    """gunicorn as config/image.sh starts it, with collected static files."""
+    env = {**os.environ, **SERVER_ENV}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(120):
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise SystemExit("gunicorn did not answer /healthz")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+_connections: dict[int, http.client.HTTPConnection] = {}
+
+
+def get(port: int, path: str) -> tuple[int, bytes, float]:
+    """One GET on a kept-alive connection: (status, body, milliseconds)."""
+    connection = _connections.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    _connections[port] = connection
+    started = time.perf_counter()
+    try:
+        connection.request("GET", path, headers=HEADERS)
+        response = connection.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException):
+        _connections.pop(port, None)
+        connection.close()
+        raise
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.getheader("Connection", "").lower() == "close":
+        _connections.pop(port, None)
+        connection.close()
+    return response.status, body, elapsed
+
+
+# Measuring ---------------------------------------------------------------------------------
+
+
+def uncached(port: int, page: Page, runs: int, result: Result) -> None:
+    """First requests after a change: the public data version changes before each request
+    (what any write does), for the page and, interleaved, for the floor."""
+    from network.public_cache import _new_version
+
+    for _ in range(runs):
+        _new_version()
+        result.floor_samples_ms.append(get(port, "/bench/floor/")[2])
+        _new_version()
+        status, body, elapsed = get(port, page.path)
+        result.samples_ms.append(elapsed)
+        result.status, result.bytes = status, len(body)
+    result.uncached_ms = statistics.median(result.samples_ms)
+    result.floor_ms = statistics.median(result.floor_samples_ms)
+    result.uncached_ratio = result.uncached_ms / result.floor_ms
+
+
+_WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_P50 = re.compile(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def wrk(port: int, path: str, seconds: int, connections: int) -> tuple[float, float]:
+    """(requests per second, median latency in ms) of a short wrk run."""
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "Accept-Encoding: gzip",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(_WRK_RPS.search(output)[1])
+    number, unit = _WRK_P50.search(output).groups()
+    p50 = float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rps, p50
+
+
+def cached(port: int, page: Page, rounds: int, seconds: int, result: Result) -> None:
+    """Anonymous throughput from the cache, interleaved with the floor, several rounds."""
+    get(port, page.path)  # into the cache
+    page_rps, floor_rps, p50s = [], [], []
+    for _ in range(rounds):
+        floor_rps.append(wrk(port, "/bench/floor/", seconds, 4)[0])
+        rps, p50 = wrk(port, page.path, seconds, 4)
+        page_rps.append(rps)
+        p50s.append(p50)
+    result.cached_rps = statistics.mean(page_rps)
+    result.floor_rps = statistics.mean(floor_rps)
+    result.cached_ratio = result.cached_rps / result.floor_rps
+    result.cached_p50_ms = statistics.median(p50s)
+
+
+def plan(page: Page, result: Result) -> None:
+    """Queries of the page built in-process, and the rows read by its heaviest query on the
+    occurrences table (EXPLAIN ANALYZE), to show no query walks past dates."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from network import public_cache
+
+    original = public_cache._cacheable_request
+    public_cache._cacheable_request = lambda request: False
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            Client(HTTP_ACCEPT_LANGUAGE="nl").get(page.path)
+    finally:
+        public_cache._cacheable_request = original
+    statements = [q["sql"] for q in captured.captured_queries]
+    result.queries = len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))])
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.startswith("SELECT") or "activities_occurrence" not in sql:
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            rows = max(rows, _occurrence_rows(cursor.fetchone()[0][0]["Plan"]))
+    result.rows_read = rows
+
+
+def _occurrence_rows(node: dict) -> int:
+    """Rows the plan read from the occurrences table (scans, times their loops)."""
+    own = 0
+    if node.get("Relation Name") == "activities_occurrence" or "activities_occurrence" in str(
+        node.get("Index Name", "")
+    ):
+        removed = node.get("Rows Removed by Filter", 0) + node.get(
+            "Rows Removed by Index Recheck", 0
+        )
+        own = int((node.get("Actual Rows", 0) + removed) * node.get("Actual Loops", 1))
+    return own + sum(_occurrence_rows(child) for child in node.get("Plans", []))
+
+
+# Report --------------------------------------------------------------------------------------
+
+
+def data_set() -> dict:
+    from activities.models import Activity, Occurrence
+    from network.models import Network, Organisation
+
+    return {
+        "networks": Network.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "activities": Activity.objects.count(),
+        "dates": Occurrence.objects.count(),
+        "dates_to_come": Occurrence.objects.upcoming().count(),
+    }
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| page | uncached x floor | cached throughput ÷ floor | queries | rows read | KB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        cached_text = f"{r.cached_ratio:.0%}" if r.cached_ratio is not None else "-"
+        lines.append(
+            f"| {r.name} | {r.uncached_ratio:.1f}x | {cached_text} | {r.queries} | "
+            f"{r.rows_read:,} | {r.bytes / 1024:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="uncached requests per page")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk rounds per page")
+    parser.add_argument("--seconds", type=int, default=2, help="length of a wrk round")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    parser.add_argument("--only", help="measure only pages whose name contains this")
+    parser.add_argument("--output", type=Path, help="JSON file (default bench/results/<date>.json)")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("Install wrk (Debian: apt-get install wrk) to measure throughput.")
+    if "postgres" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
+        raise SystemExit("Set DATABASE_URL (PostgreSQL with the region data) and REDIS_URL.")
+    setup_django()
+    selection = [p for p in pages() if not options.only or options.only in p.name]
+    port = free_port()
+    server = start_server(port, options.workers)
+    results = []
+    try:
+        for page in selection:
+            result = Result(page.name, page.path)
+            uncached(port, page, options.runs, result)
+            if page.cached:
+                cached(port, page, options.rounds, options.seconds, result)
+            plan(page, result)
+            results.append(result)
+            print(
+                f"{page.name:32} uncached {result.uncached_ms:7.1f} ms = "
+                f"{result.uncached_ratio:5.1f}x floor | cached "
+                f"{(result.cached_ratio or 0):5.0%} of floor throughput | "
+                f"{result.queries} queries, {result.rows_read:,} rows read",
+                flush=True,
+            )
+    finally:
+        stop_server(server)
+    print()
+    print(table(results))
+    worst_latency = max(r.uncached_ratio for r in results)
+    worst_throughput = min(r.cached_ratio for r in results if r.cached_ratio is not None)
+    print(
+        f"\nworst uncached latency {worst_latency:.1f}x the floor (goal ≤ "
+        f"{MAX_UNCACHED_LATENCY_RATIO:.0f}x); lowest cached throughput {worst_throughput:.0%} "
+        f"of the floor (goal ≥ {MIN_CACHED_THROUGHPUT_RATIO:.0%})"
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output = options.output or RESULTS / f"pages-{date.today().isoformat()}.json"
+    output.write_text(
+        json.dumps(
+            {
+                "data_set": data_set(),
+                "options": vars(options) | {"output": str(output)},
+                "results": [asdict(r) for r in results],
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"details: {output}")
+
+
+if __name__ == "__main__":
+    main()
