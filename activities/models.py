@@ -436,7 +436,10 @@ class Occurrence(models.Model):
     """One date of an activity. `original_date` is its identity within the series: a moved
     date keeps it, so regenerating the series recognises it."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="occurrences")
+    #: No index of its own: occurrence_activity_starts and occurrence_unique_date lead with it.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="occurrences", db_index=False
+    )
     original_date = models.DateField()
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
@@ -476,6 +479,9 @@ class Occurrence(models.Model):
         indexes = [
             models.Index(fields=["starts_at"]),
             models.Index(fields=["room", "starts_at"]),
+            # An activity's dates from now on (its page, searches, scoped feeds) without
+            # reading its past ones: the index starts at the activity and "now".
+            models.Index(fields=["activity", "starts_at"], name="occurrence_activity_starts"),
         ]
         constraints = [
             models.UniqueConstraint(
