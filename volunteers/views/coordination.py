@@ -1,0 +1,3 @@
+"""Coordinators: the unfilled overview, rosters, contact lists, no-shows, hours, approvals."""
+
+urlpatterns: list = []

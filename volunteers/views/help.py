@@ -1,0 +1,3 @@
+"""Informal help requests (vraag en aanbod): posting, responding, matching in rotation."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Open shifts, one shift, signing up, cancelling, the waiting list and stand-ins."""
+
+urlpatterns: list = []
