@@ -35,6 +35,7 @@ from network.models import Membership
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 from tests.conftest import ROLE_NAMES
 from tests.volunteers.factories import (
+    CertificateFactory,
     HelpRequestFactory,
     ShiftFactory,
     SignUpFactory,
@@ -164,6 +165,7 @@ def _volunteering(world, activity) -> dict:
         "year": shift.starts_at.year,
         "day": shift.original_date,
         "user": volunteer.pk,
+        "certificate": CertificateFactory(user=volunteer).pk,
         "organisation": world.organisation.slug,
         "slug": world.organisation.slug,
     }

@@ -32,7 +32,9 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
 def _next_start(n: int):
     base = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-    return base + timedelta(days=2 + n)
+    # Within the next 200 days, whatever the sequence has reached in a long test run
+    # (tests place "far ahead" shifts beyond that); distinct days for up to 200 shifts.
+    return base + timedelta(days=2 + n % 200)
 
 
 class ShiftFactory(factory.django.DjangoModelFactory):
