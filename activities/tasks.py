@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from network.jobs import tracked_job
+
 from . import registrations, services
 from .importing.services import sync_feed
 from .models import CalendarFeed
 
 
 @shared_task
+@tracked_job("extend-occurrence-horizons")
 def extend_occurrence_horizons() -> int:
     """Nightly: store the dates of every series up to the horizon (about 400 days)."""
     return services.extend_horizons()
 
 
 @shared_task
+@tracked_job("purge-past-registrations")
 def purge_past_registrations() -> int:
     """Nightly: registrations are deleted some weeks after their date."""
     return registrations.purge_past_registrations()
@@ -36,6 +40,7 @@ def sync_calendar_feed(feed_id: int, force: bool = False) -> dict:
 
 
 @shared_task
+@tracked_job("sync-calendar-feeds")
 def sync_all_calendar_feeds() -> int:
     """Hourly: queue a sync per connected calendar; one slow or broken feed holds up no
     other."""

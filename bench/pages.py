@@ -70,6 +70,12 @@ class Page:
     path: str
     #: Measured for the cache goal too (anonymous pages the cache serves).
     cached: bool = True
+    #: Signed in as this user (pk): the bench makes a session for them (`session_cookie`).
+    user: int | None = None
+    #: Tables whose rows read count in "rows read" (the heaviest query on them).
+    tables: tuple[str, ...] = ("activities_occurrence",)
+    #: The Cookie header of the signed-in session (set by `sign_in`).
+    cookie: str = ""
 
 
 @dataclass
@@ -133,7 +139,114 @@ def pages() -> list[Page]:
             "week print (PDF)",
             f"/afdrukken/week/?network={network.slug}&week={today:%G-W%V}",
         ),
+        *volunteer_pages(),
     ]
+
+
+#: What the volunteer pages read; their rows read come from these tables.
+VOLUNTEER_TABLES = ("volunteers_shift", "volunteers_signup")
+
+
+def volunteer_pages() -> list[Page]:
+    """The volunteer pages (issue 9), signed in, with the people the region makes busiest:
+
+    - open shifts: a volunteer of the organisation with the most coming open shifts (of
+      those, one who helps at two organisations);
+    - my shifts: the volunteer with the most sign-ups of all;
+    - unfilled: the coordinator of the organisation with the most coming unfilled shifts.
+    """
+    from django.db.models import Count, F
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    from network.models import Membership, Role
+    from volunteers.models import Shift, SignUp
+
+    now = timezone.now()
+    coming = Shift.objects.open().filter(starts_at__gte=now)
+    busiest = (
+        coming.values("task__organisation_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "task__organisation_id")
+        .values_list("task__organisation_id", flat=True)
+        .first()
+    )
+    volunteer = (
+        Membership.objects.filter(role=Role.VOLUNTEER, organisation_id=busiest)
+        .annotate(n=Count("user__memberships"))
+        .order_by("-n", "user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    heaviest = (
+        SignUp.objects.values("volunteer_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "volunteer_id")
+        .values_list("volunteer_id", flat=True)
+        .first()
+    )
+    coordinated = Membership.objects.filter(role=Role.COORDINATOR).values("organisation_id")
+    unfilled = (
+        coming.filter(confirmed_count__lt=F("places"), task__organisation_id__in=coordinated)
+        .values("task__organisation_id", "task__organisation__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "task__organisation_id")
+        .first()
+    )
+    coordinator = unfilled and (
+        Membership.objects.filter(
+            role=Role.COORDINATOR, organisation_id=unfilled["task__organisation_id"]
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    wanted = [
+        ("open shifts (volunteer)", "volunteers:open_shifts", {}, volunteer),
+        ("my shifts (volunteer)", "volunteers:my_shifts", {}, heaviest),
+        (
+            "unfilled shifts (coordinator)",
+            "volunteers:unfilled",
+            {"organisation": unfilled["task__organisation__slug"]} if unfilled else {},
+            coordinator,
+        ),
+    ]
+    result = []
+    for name, url_name, kwargs, user in wanted:
+        try:
+            path = reverse(url_name, kwargs=kwargs)
+        except NoReverseMatch:
+            print(f"{name}: no URL {url_name!r} (yet); skipped", file=sys.stderr)
+            continue
+        if user is None:
+            print(f"{name}: no such user in this data set; skipped", file=sys.stderr)
+            continue
+        result.append(Page(name, path, cached=False, user=user, tables=VOLUNTEER_TABLES))
+    return result
+
+
+def sign_in(pages: list[Page]) -> None:
+    """A session for every signed-in page, as logging in leaves it, so the server reads a
+    real session from the session store on every request (no login form, no second step:
+    volunteers and coordinators need none)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    from network.models import User
+
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    for page in pages:
+        if page.user is None:
+            continue
+        user = User.objects.get(pk=page.user)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        page.cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 # The server -------------------------------------------------------------------------------
@@ -180,13 +293,14 @@ def stop_server(process: subprocess.Popen) -> None:
 _connections: dict[int, http.client.HTTPConnection] = {}
 
 
-def get(port: int, path: str) -> tuple[int, bytes, float]:
+def get(port: int, path: str, cookie: str = "") -> tuple[int, bytes, float]:
     """One GET on a kept-alive connection: (status, body, milliseconds)."""
     connection = _connections.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     _connections[port] = connection
+    headers = {**HEADERS, "Cookie": cookie} if cookie else HEADERS
     started = time.perf_counter()
     try:
-        connection.request("GET", path, headers=HEADERS)
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
     except (OSError, http.client.HTTPException):
@@ -212,7 +326,7 @@ def uncached(port: int, page: Page, runs: int, result: Result) -> None:
         _new_version()
         result.floor_samples_ms.append(get(port, "/bench/floor/")[2])
         _new_version()
-        status, body, elapsed = get(port, page.path)
+        status, body, elapsed = get(port, page.path, page.cookie)
         result.samples_ms.append(elapsed)
         result.status, result.bytes = status, len(body)
     result.uncached_ms = statistics.median(result.samples_ms)
@@ -264,18 +378,23 @@ def cached(port: int, page: Page, rounds: int, seconds: int, result: Result) -> 
 
 def plan(page: Page, result: Result) -> None:
     """Queries of the page built in-process, and the rows read by its heaviest query on the
-    occurrences table (EXPLAIN ANALYZE), to show no query walks past dates."""
+    page's tables (EXPLAIN ANALYZE; the occurrences table unless the page says otherwise),
+    to show no query walks past dates."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from network import public_cache
+    from network.models import User
 
     original = public_cache._cacheable_request
     public_cache._cacheable_request = lambda request: False
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    if page.user is not None:
+        client.force_login(User.objects.get(pk=page.user))
     try:
         with CaptureQueriesContext(connection) as captured:
-            Client(HTTP_ACCEPT_LANGUAGE="nl").get(page.path)
+            client.get(page.path)
     finally:
         public_cache._cacheable_request = original
     statements = [q["sql"] for q in captured.captured_queries]
@@ -283,24 +402,23 @@ def plan(page: Page, result: Result) -> None:
     rows = 0
     with connection.cursor() as cursor:
         for sql in statements:
-            if not sql.startswith("SELECT") or "activities_occurrence" not in sql:
+            if not sql.startswith("SELECT") or not any(t in sql for t in page.tables):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-            rows = max(rows, _occurrence_rows(cursor.fetchone()[0][0]["Plan"]))
+            rows = max(rows, _rows_read(cursor.fetchone()[0][0]["Plan"], page.tables))
     result.rows_read = rows
 
 
-def _occurrence_rows(node: dict) -> int:
-    """Rows the plan read from the occurrences table (scans, times their loops)."""
+def _rows_read(node: dict, tables: tuple[str, ...]) -> int:
+    """Rows the plan read from `tables` (scans, times their loops)."""
     own = 0
-    if node.get("Relation Name") == "activities_occurrence" or "activities_occurrence" in str(
-        node.get("Index Name", "")
-    ):
+    index = str(node.get("Index Name", ""))
+    if node.get("Relation Name") in tables or any(t in index for t in tables):
         removed = node.get("Rows Removed by Filter", 0) + node.get(
             "Rows Removed by Index Recheck", 0
         )
         own = int((node.get("Actual Rows", 0) + removed) * node.get("Actual Loops", 1))
-    return own + sum(_occurrence_rows(child) for child in node.get("Plans", []))
+    return own + sum(_rows_read(child, tables) for child in node.get("Plans", []))
 
 
 # Report --------------------------------------------------------------------------------------
@@ -309,6 +427,7 @@ def _occurrence_rows(node: dict) -> int:
 def data_set() -> dict:
     from activities.models import Activity, Occurrence
     from network.models import Network, Organisation
+    from volunteers.models import Shift, SignUp
 
     return {
         "networks": Network.objects.count(),
@@ -316,6 +435,9 @@ def data_set() -> dict:
         "activities": Activity.objects.count(),
         "dates": Occurrence.objects.count(),
         "dates_to_come": Occurrence.objects.upcoming().count(),
+        "shifts": Shift.objects.count(),
+        "shifts_to_come": Shift.objects.upcoming().count(),
+        "sign_ups": SignUp.objects.count(),
     }
 
 
@@ -348,6 +470,7 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL (PostgreSQL with the region data) and REDIS_URL.")
     setup_django()
     selection = [p for p in pages() if not options.only or options.only in p.name]
+    sign_in(selection)
     port = free_port()
     server = start_server(port, options.workers)
     results = []
@@ -359,10 +482,14 @@ def main() -> None:
                 cached(port, page, options.rounds, options.seconds, result)
             plan(page, result)
             results.append(result)
+            cached_text = (
+                f"cached {result.cached_ratio:5.0%} of floor throughput"
+                if result.cached_ratio is not None
+                else "not cached (signed in)"
+            )
             print(
                 f"{page.name:32} uncached {result.uncached_ms:7.1f} ms = "
-                f"{result.uncached_ratio:5.1f}x floor | cached "
-                f"{(result.cached_ratio or 0):5.0%} of floor throughput | "
+                f"{result.uncached_ratio:5.1f}x floor | {cached_text} | "
                 f"{result.queries} queries, {result.rows_read:,} rows read",
                 flush=True,
             )
@@ -371,7 +498,9 @@ def main() -> None:
     print()
     print(table(results))
     worst_latency = max(r.uncached_ratio for r in results)
-    worst_throughput = min(r.cached_ratio for r in results if r.cached_ratio is not None)
+    worst_throughput = min(
+        (r.cached_ratio for r in results if r.cached_ratio is not None), default=float("nan")
+    )
     print(
         f"\nworst uncached latency {worst_latency:.1f}x the floor (goal ≤ "
         f"{MAX_UNCACHED_LATENCY_RATIO:.0f}x); lowest cached throughput {worst_throughput:.0%} "

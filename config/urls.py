@@ -19,6 +19,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("taal/", network_views.switch_language, name="switch_language"),
+    path("vrijwilligers/", include("volunteers.urls")),
     path("", include("activities.urls")),
     path("", include("network.urls")),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AccessLogEntry,
     Area,
+    JobRun,
     Membership,
     Municipality,
     Network,
@@ -162,4 +163,30 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(
         self, request: HttpRequest, obj: AccessLogEntry | None = None
     ) -> bool:
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """When each periodic job last ran (network.jobs); read-only. Run one by hand with
+    `manage.py run_job <name>`."""
+
+    list_display = [
+        "name",
+        "last_started_at",
+        "last_finished_at",
+        "last_succeeded",
+        "last_outcome",
+        "runs",
+    ]
+    list_filter = ["last_succeeded"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
         return False

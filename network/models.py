@@ -459,3 +459,24 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Access log entries cannot be deleted.")
+
+
+class JobRun(models.Model):
+    """When each periodic job last ran and how it ended: operators see it in the admin and
+    with `manage.py run_job --list`. Written by `network.jobs.tracked_job`."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_succeeded = models.BooleanField(_("succeeded"), null=True)
+    #: A short summary without personal data ("12 reminders queued") or the error's class.
+    last_outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    runs = models.PositiveIntegerField(_("times run"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name

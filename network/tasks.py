@@ -5,14 +5,17 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from . import outbox, services
+from .jobs import tracked_job
 
 
 @shared_task
+@tracked_job("purge-unverified-accounts")
 def purge_unverified_accounts() -> int:
     return services.purge_unverified_accounts()
 
 
 @shared_task
+@tracked_job("clear-expired-sessions")
 def clear_expired_sessions() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
@@ -30,6 +33,7 @@ def deliver_message(message_id: int) -> bool:
 
 
 @shared_task
+@tracked_job("deliver-pending-messages")
 def deliver_pending_messages() -> int:
     """Every few minutes: messages whose delivery task was lost (broker down at commit)."""
     ids = outbox.pending_ids()
@@ -39,5 +43,6 @@ def deliver_pending_messages() -> int:
 
 
 @shared_task
+@tracked_job("purge-handled-messages")
 def purge_handled_messages() -> int:
     return outbox.purge_handled()

@@ -190,13 +190,14 @@ _DJANGO_DB_ARGS = (
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config, items: list[pytest.Item]) -> None:
     """A test that uses the database may use all of them.
 
     The access log (network/access_log.py) writes on its own connection, "access_log",
     from any view that shows a sensitive record; pytest-django refuses a connection the
     test did not ask for. What else the test asked for (transaction=True, ...) stays.
     """
+    _deselect_postgresql_only(config, items)
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is None and not _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -208,6 +209,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             kwargs["databases"] = "__all__"
             # In front, so it is the closest marker, the one pytest-django reads.
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+def _deselect_postgresql_only(config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgresql_only` need what SQLite's in-memory test database cannot give
+    (row locks under concurrent writers; a worker process reaching the test database). On
+    SQLite they are deselected, not skipped: CI runs them in its PostgreSQL leg, where a
+    skip would fail the run."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
 
 
 @pytest.hookimpl(hookwrapper=True)

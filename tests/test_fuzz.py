@@ -34,6 +34,15 @@ from activities.models import CalendarFeed, Registration, RegistrationStatus, St
 from network.models import Membership
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 from tests.conftest import ROLE_NAMES
+from tests.volunteers.factories import (
+    CertificateFactory,
+    HelpRequestFactory,
+    ShiftFactory,
+    SignUpFactory,
+    TaskFactory,
+    VolunteerProfileFactory,
+)
+from volunteers.models import VolunteerApplication
 
 ROLES = [*ROLE_NAMES, "outsider"]
 
@@ -133,6 +142,33 @@ class Objects:
     feed: object
     membership: object
     place: object
+    volunteering: dict = field(default_factory=dict)
+
+
+def _volunteering(world, activity) -> dict:
+    """A task of the organisation with a shift the volunteer signed up for, a help request,
+    an application and a profile: what /vrijwilligers/ addresses point at (see _kwargs)."""
+    volunteer = world.users["volunteer"]
+    task = TaskFactory(organisation=world.organisation, activity=None)
+    shift = ShiftFactory(task=task)
+    signup = SignUpFactory(shift=shift, volunteer=volunteer)
+    profile = VolunteerProfileFactory(user=volunteer)
+    return {
+        "task": task.pk,
+        "shift": shift.pk,
+        "signup": signup.pk,
+        "help_request": HelpRequestFactory(organisation=world.organisation).pk,
+        "application": VolunteerApplication.objects.create(
+            user=world.users["resident"], organisation=world.organisation
+        ).pk,
+        "token": profile.feed_token,
+        "year": shift.starts_at.year,
+        "day": shift.original_date,
+        "user": volunteer.pk,
+        "certificate": CertificateFactory(user=volunteer).pk,
+        "organisation": world.organisation.slug,
+        "slug": world.organisation.slug,
+    }
 
 
 @pytest.fixture
@@ -165,7 +201,17 @@ def objects(world) -> Objects:
         organisation=world.organisation, url="https://agenda.example.org/agenda.ics"
     )
     membership = Membership.objects.filter(organisation=world.organisation).first()
-    return Objects(world, activity, occurrence, submitted, registration, feed, membership, place)
+    return Objects(
+        world,
+        activity,
+        occurrence,
+        submitted,
+        registration,
+        feed,
+        membership,
+        place,
+        _volunteering(world, activity),
+    )
 
 
 def _admin_object_id(route: str) -> str:
@@ -185,7 +231,12 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     world = objects.world
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
-        if name == "slug":
+        if first == "vrijwilligers":
+            # Volunteering addresses name what they point at: <int:task>, <int:shift>,
+            # <int:signup>, <int:help_request>, <int:application>, <str:token>, <int:year>,
+            # <day:day>, <int:user>, <slug:organisation>.
+            values[name] = objects.volunteering.get(name, "abc123")
+        elif name == "slug":
             values[name] = {
                 "activiteiten": objects.activity.slug,
                 "netwerken": world.network.slug,

@@ -298,6 +298,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.purge_past_registrations",
         "schedule": crontab(hour=4, minute=0),
     },
+    "send-shift-reminders": {
+        "task": "volunteers.tasks.send_shift_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    "alert-unfilled-shifts": {
+        "task": "volunteers.tasks.alert_unfilled_shifts",
+        "schedule": crontab(minute=40),
+    },
+    "expire-shift-offers": {
+        "task": "volunteers.tasks.expire_shift_offers",
+        "schedule": crontab(minute="*/10"),
+    },
+    "extend-shifts": {
+        "task": "volunteers.tasks.extend_shifts",
+        "schedule": crontab(hour=2, minute=50),
+    },
+    "purge-volunteering-data": {
+        "task": "volunteers.tasks.purge_volunteering_data",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 # Registrations (name and a way to reach someone) are deleted this long after their date.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)

@@ -244,7 +244,6 @@ def test_start_page_puts_the_agenda_first_then_my_registrations(world, client_fo
 
 #: Roles whose tools are still coming: told plainly what they can do now and what comes.
 LATER = {
-    "volunteer": "Hier taken en diensten kiezen",
     "coordinator": "In een paar tellen bij de deur bijhouden wie er kwam",
     "wijkteam": "Doorverwijzingen vanuit het netwerk naar uw team komen hier binnen.",
     "municipality": "Overzichten in cijfers, om te bekijken en te downloaden",

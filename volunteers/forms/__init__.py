@@ -1,0 +1,1 @@
+"""Forms of volunteering, one module per page family (shifts, tasks, profile, help)."""
