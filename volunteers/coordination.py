@@ -39,14 +39,10 @@ NO_SHOW_WINDOW = timedelta(days=365)
 #: Approved hours per shift: more than a day is a typing error.
 MAX_HOURS = Decimal("24")
 MAX_VOLUNTEERS_NEEDED = 200
-#: Fields of a task besides its schedule, as the form hands them to the services.
-TASK_FIELDS = (
-    "title",
-    "description",
-    "kind",
-    "place",
-    "location_note",
-    "activity",
+#: Fields of a task besides its schedule, as the form hands them to the services: what and
+#: where (before the schedule in the form), then who is needed (after it).
+TASK_WHAT_FIELDS = ("title", "description", "kind", "place", "location_note", "activity")
+TASK_WHO_FIELDS = (
     "volunteers_needed",
     "requires_vog",
     "required_training",
@@ -54,6 +50,7 @@ TASK_FIELDS = (
     "minimum_age",
     "care_boundary_note",
 )
+TASK_FIELDS = TASK_WHAT_FIELDS + TASK_WHO_FIELDS
 SETTINGS_FIELDS = tuple(VolunteeringSettings.DEFAULTS)
 #: Bounds of the numbers in the settings (the form shows the same limits).
 SETTINGS_LIMITS = {

@@ -76,19 +76,9 @@ class TaskForm(ScheduleForm):
     class Meta(ScheduleForm.Meta):
         model = Task
         fields = [
-            "title",
-            "description",
-            "kind",
-            "place",
-            "location_note",
-            "activity",
+            *coordination.TASK_WHAT_FIELDS,
             *SCHEDULE_FIELDS,
-            "volunteers_needed",
-            "requires_vog",
-            "required_training",
-            "requires_driving_licence",
-            "minimum_age",
-            "care_boundary_note",
+            *coordination.TASK_WHO_FIELDS,
         ]
         widgets = {
             **ScheduleForm.Meta.widgets,

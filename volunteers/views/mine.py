@@ -36,9 +36,9 @@ from ..models import ACTIVE_SIGNUP_STATUSES, Shift, SignUp, SignUpStatus, Volunt
 from ..permissions import can_have_own_shifts
 
 #: Past shifts listed on the page (the hours per year count them all).
-PAST_SHOWN = 20
+PAST_SHOWN = 10
 #: The coming shifts listed; the rest show as these pass (and all are in the calendar feed).
-COMING_SHOWN = 30
+COMING_SHOWN = 20
 #: The feed lists shifts from this many days ago (like the agenda's feeds) onwards.
 FEED_PAST_DAYS = ical.PAST_DAYS
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
