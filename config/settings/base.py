@@ -210,6 +210,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Omzien"
+# A code from the authenticator app stays good one 30-second step either side (RFC 6238's
+# allowance for drift): someone typing slowly, or a phone a few seconds off, still gets in.
+MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
