@@ -3,19 +3,155 @@
 Written in Python rather than as a template include: a week of a whole region lists a
 hundred dates or more, and Django renders an include with its dozens of lookups per card,
 which made the card the largest cost of an uncached agenda page. The HTML is what
-templates/components/ used to hold; `{% occurrence_card occurrence %}` (templatetags/agenda)
-puts it in a page. Everything is escaped by format_html.
+templates/components/ used to hold; the agenda views put `page_cards()` in the page
+(templates/activities/_occurrence_list.html). Everything is escaped by format_html.
+
+Rendering is still most of an uncached agenda page (a region's week lists 300 dates: some
+100 ms to read them as objects and another 100 ms to write their cards), and most of its
+cards are unchanged since the last write: `page_cards()` keeps each card in the cache
+under a key made of everything the card shows (the date's own columns, its activity's
+`updated_at`, the version of organisations and places), so a write renews only the cards
+it changed; the rest of the page reads the keys in one light query and the cards in one
+cache round trip.
 """
 
 from __future__ import annotations
 
-from django.utils import timezone
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from network import public_cache
+
 from .accessibility import accessibility_facts
 from .models import Occurrence
+
+logger = logging.getLogger(__name__)
+
+#: Everything of a date that its card shows, besides the activity (whose every change moves
+#: `updated_at`: the services save it whole, co-organisers included) and the organisations,
+#: places and rooms (whose every change renews the public choices version).
+KEY_COLUMNS = (
+    "pk",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "original_date",
+    "is_cancelled",
+    "cancel_reason",
+    "cancelled_by",
+    "place_id",
+    "room_id",
+    "activity_id",
+    "activity__updated_at",
+)
+#: A card is kept a day at most, like the pages (network.public_cache).
+TIMEOUT = 24 * 60 * 60
+
+
+def _code_version() -> str:
+    """Cards written by other code or other translations are not reused after a deploy."""
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    for path in sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_CODE_VERSION = _code_version()
+
+
+@dataclass(frozen=True)
+class Card:
+    """A date on an agenda page: its local day, its card, and its line in the month grid."""
+
+    day: date
+    html: SafeString
+    grid_html: SafeString
+
+
+def page_cards(page: QuerySet[Occurrence], day_label) -> list[Card]:
+    """The cards of a page of dates (an ordered, sliced `for_listing()` query), in order.
+
+    Two queries and one cache round trip when the cards are kept; the dates whose card is
+    not (new or changed) are read whole and written (two more queries).
+    """
+    rows = list(page.prefetch_related(None).values_list(*KEY_COLUMNS))
+    keys = _card_keys(rows)
+    kept = _cached(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in kept]
+    if missing:
+        written = {}
+        for occurrence in Occurrence.objects.for_listing().filter(pk__in=missing):
+            written[keys[occurrence.pk]] = (
+                occurrence_card(occurrence, day_label),
+                grid_entry(occurrence),
+            )
+        _store(written)
+        kept.update(written)
+    return [
+        Card(timezone.localtime(row[1]).date(), *map(mark_safe, kept[keys[row[0]]]))
+        for row in rows
+        if keys[row[0]] in kept  # a date that went private in between is left out
+    ]
+
+
+def _card_keys(rows: list[tuple]) -> dict[int, str]:
+    # A day in another year than this one is written with its year.
+    context = (
+        f"{_CODE_VERSION}:{translation.get_language()}:{public_cache.choices_version()}"
+        f":{timezone.localdate().year}"
+    )
+    return {
+        row[0]: "card:" + hashlib.sha1(f"{context}:{row!r}".encode()).hexdigest() for row in rows
+    }
+
+
+def _cached(keys: list[str]) -> dict:
+    """A cache that is down makes every card be written, never a broken page."""
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("agenda card cache unavailable", exc_info=True)
+        return {}
+
+
+def _store(cards: dict) -> None:
+    try:
+        cache.set_many(
+            {key: (str(html), str(grid)) for key, (html, grid) in cards.items()}, TIMEOUT
+        )
+    except Exception:
+        logger.warning("agenda card cache unavailable", exc_info=True)
+
+
+def grid_entry(occurrence: Occurrence) -> SafeString:
+    """The date in the month's calendar grid (wide screens): time and title as one link."""
+    activity = occurrence.activity
+    cancelled = occurrence.is_cancelled or activity.is_cancelled
+    if occurrence.all_day:
+        time = _("All day")
+    else:
+        time = timezone.localtime(occurrence.starts_at).strftime("%H:%M")
+    return format_html(
+        '<li{}><a href="{}"><span class="month-grid__time">{}</span> {}</a>{}</li>',
+        mark_safe(' class="month-grid__cancelled"') if cancelled else "",
+        occurrence.get_absolute_url(),
+        time,
+        activity.title,
+        format_html(' <strong class="badge badge--cancelled">{}</strong>', _("Cancelled"))
+        if cancelled
+        else "",
+    )
 
 
 def occurrence_card(occurrence: Occurrence, day_label) -> SafeString:

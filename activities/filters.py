@@ -203,9 +203,6 @@ class OccurrenceFilter(django_filters.FilterSet):
             | Q(place__isnull=True, activity__place__wheelchair_accessible=True)
         )
 
-    #: Filters that can repeat a date: organiser OR co-organiser joins many rows. (One
-    #: network matches each organisation once, so the network filter repeats nothing.)
-    MULTI_ROW_FILTERS = frozenset({"organisation"})
     #: Above this many choices a dropdown waits for a network to be chosen first.
     MAX_CHOICES = 300
 
@@ -230,7 +227,7 @@ class OccurrenceFilter(django_filters.FilterSet):
         always stays on offer; only the other choices shrink, so the form stays small on a
         phone and cheap to render. A village (few organisations) gets every choice.
         """
-        if Organisation.objects.active().count() <= self.MAX_CHOICES:
+        if Organisation.objects.active()[: self.MAX_CHOICES + 1].count() <= self.MAX_CHOICES:
             return
         data = self.data or {}
         slug = data.get("network")
@@ -250,17 +247,6 @@ class OccurrenceFilter(django_filters.FilterSet):
             field.widget.choices = iterator
             if network is None:
                 field.help_text = _("Choose a network first to see the choices.")
-
-    @property
-    def qs(self):
-        queryset = super().qs
-        data = (
-            self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
-        )
-        if any(data.get(name) for name in self.MULTI_ROW_FILTERS):
-            # Following many-to-many relations can repeat a date: one row per date.
-            queryset = queryset.distinct()
-        return queryset
 
 
 def _has_form(key: str, value) -> bool:

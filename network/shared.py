@@ -117,6 +117,10 @@ def limit_concurrency(
     return decorator
 
 
+#: Nobody pages further; a larger number is read as this one.
+MAX_PAGE = 10_000
+
+
 class CappedPaginator(Paginator):
     """Counts no further than `cap`: counting every coming date of a region (hundreds of
     thousands) costs more than the whole page, and nobody pages that far. `is_capped`
@@ -137,11 +141,17 @@ class CappedPaginator(Paginator):
 
 def paginate(request: HttpRequest, queryset, size: int, *, cap: int | None = None) -> Page:
     """The page the query string asks for; a page number out of range gives the last page,
-    nonsense gives the first, never an error. With `cap`, counting stops there."""
-    paginator = (
-        Paginator(queryset, size) if cap is None else CappedPaginator(queryset, size, cap=cap)
-    )
-    return paginator.get_page(request.GET.get("page"))
+    nonsense gives the first, never an error.
+
+    With `cap`, counting stops there, or just past the page asked for when that lies
+    further: whoever pages on always finds a next page while there is one.
+    """
+    number = request.GET.get("page")
+    if cap is None:
+        return Paginator(queryset, size).get_page(number)
+    with contextlib.suppress(TypeError, ValueError):
+        cap = max(cap, min(int(number), MAX_PAGE) * size)
+    return CappedPaginator(queryset, size, cap=cap).get_page(number)
 
 
 def managed_network_or_404(request: HttpRequest, slug: str):

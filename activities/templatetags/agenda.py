@@ -17,7 +17,6 @@ from django.utils.text import capfirst
 
 from network.models import Network, Organisation
 
-from .. import cards
 from ..accessibility import Fact, accessibility_facts
 from ..links import feed_window
 from ..models import Activity, Occurrence
@@ -60,12 +59,6 @@ def calendar_feed_holds(query: str) -> str:
     """`{{ feed_query|calendar_feed_holds }}`: which dates the calendar feed of an agenda
     selection holds, in words, so nobody is surprised (see links.feed_window)."""
     return feed_window(QueryDict(query)).describe()
-
-
-@register.simple_tag
-def occurrence_card(occurrence: Occurrence) -> SafeString:
-    """`{% occurrence_card occurrence %}`: one date in an agenda list (activities.cards)."""
-    return cards.occurrence_card(occurrence, day_label)
 
 
 @register.filter
