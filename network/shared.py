@@ -132,7 +132,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: the database stops at the cap instead of sorting every row first.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

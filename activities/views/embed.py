@@ -86,7 +86,16 @@ def _title(owner: Organisation | Network | None) -> str:
 
 
 def _embed_occurrences(filterset: OccurrenceFilter, limit: int) -> list[Occurrence]:
-    return list(filterset.qs.order_by("starts_at", "pk")[:limit])
+    """The next `limit` dates, in the agenda's order. Chosen by id first, then read whole:
+    with the places and rooms joined in, PostgreSQL planned the few-row query for 20 ms and
+    walked every coming date of the region in time order (35 ms at region scale)."""
+    chosen = list(
+        filterset.qs.order_by("starts_at", "activity__title", "pk").values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+    dates = Occurrence.objects.for_listing().in_bulk(chosen)
+    return [dates[pk] for pk in chosen if pk in dates]
 
 
 @xframe_options_exempt

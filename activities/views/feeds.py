@@ -73,13 +73,11 @@ def _understood(filterset: OccurrenceFilter) -> dict:
     return getattr(filterset.form, "cleaned_data", {})
 
 
-def _co_organisers(selection: QuerySet) -> dict[int, list[str]]:
-    """Active co-organisers' names per activity for every activity in the selection."""
+def _co_organisers(activity_ids: list[int]) -> dict[int, list[str]]:
+    """Active co-organisers' names per activity."""
     through = Activity.co_organisers.through
     rows = (
-        through.objects.filter(
-            activity_id__in=selection.values("activity_id"), organisation__is_active=True
-        )
+        through.objects.filter(activity_id__in=activity_ids, organisation__is_active=True)
         .order_by("organisation__name")
         .values_list("activity_id", "organisation__name")
     )
@@ -89,36 +87,47 @@ def _co_organisers(selection: QuerySet) -> dict[int, list[str]]:
     return names
 
 
-def _dates(selection: QuerySet) -> Iterator[ical.DateRow]:
+def _pointed_at(selection: QuerySet) -> tuple[list[int], list[int], list[int]]:
+    """The activities, places and rooms the selected dates point to, in one light query:
+    the queries that read them whole then match on these lists instead of evaluating the
+    selection again each (which cost 10-20 ms apiece for a network's feed)."""
+    combinations = selection.order_by().values_list("activity_id", "place_id", "room_id")
+    activities, places, rooms = set(), set(), set()
+    for activity_id, place_id, room_id in combinations.distinct():
+        activities.add(activity_id)
+        places.add(place_id)
+        rooms.add(room_id)
+    places.discard(None)
+    rooms.discard(None)
+    return sorted(activities), sorted(places), sorted(rooms)
+
+
+def _dates(
+    selection: QuerySet, pointed_at: tuple[list[int], list[int], list[int]]
+) -> Iterator[ical.DateRow]:
     """The selected dates in date order, each once, with its activity, organisation,
     places and rooms attached.
 
-    The dates themselves are read as plain rows (ical.DateRow), in chunks; what they
+    The dates themselves are read as plain rows (ical.DateRow), all at once: through a
+    server-side cursor PostgreSQL plans for the first rows fast and walked every date of
+    the region in time order (320 ms for a network's feed instead of 50). What they
     point to is read once per activity, place and room rather than once per date (a
-    weekly activity's description is not read fifty times). Four queries, whatever the
-    size of the feed. The dates are those whose id is in the selection: a selection that
-    followed a many-to-many relation (organiser or co-organiser, the network of either)
-    has a row per match, this has one per date, without sorting the whole selection to
-    remove doubles.
+    weekly activity's description is not read fifty times): `pointed_at` lists them.
+    Four queries, whatever the size of the feed. The agenda filters match each date once
+    (co-organisers and networks are matched in subqueries or lists, never joined), and
+    ical.calendar_document writes a date once whatever it is given.
     """
+    activity_ids, place_ids, room_ids = pointed_at
     activities = {
         activity.pk: activity
-        for activity in Activity.objects.filter(
-            pk__in=selection.values("activity_id")
-        ).select_related("organisation", "place", "room")
+        for activity in Activity.objects.filter(pk__in=activity_ids).select_related(
+            "organisation", "place", "room"
+        )
     }
-    places = {
-        place.pk: place for place in Place.objects.filter(pk__in=selection.values("place_id"))
-    }
-    rooms = {room.pk: room for room in Room.objects.filter(pk__in=selection.values("room_id"))}
-    rows = (
-        Occurrence.objects.filter(pk__in=selection.values("pk"))
-        .order_by("starts_at", "pk")
-        .values_list(*ical.DateRow.COLUMNS)
-    )
-    for activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows.iterator(
-        chunk_size=2000
-    ):
+    places = Place.objects.in_bulk(place_ids)
+    rooms = Room.objects.in_bulk(room_ids)
+    rows = selection.order_by("starts_at", "pk").values_list(*ical.DateRow.COLUMNS)
+    for activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows:
         activity = activities.get(activity_id)
         if activity is None:  # published between two queries: in the next refresh
             continue
@@ -168,12 +177,13 @@ def selection_calendar(
     data = _understood(filterset)
     window = feed_window(data, complete=complete)
     selection = filterset.qs.filter(starts_at__gte=window.start, starts_at__lt=window.end)
+    pointed_at = _pointed_at(selection)
     return ical.calendar_document(
-        _dates(selection),
+        _dates(selection, pointed_at),
         name=_calendar_name(name, data),
         description=_paragraphs(description, window.describe()),
         source=source,
-        co_organisers=_co_organisers(selection),
+        co_organisers=_co_organisers(pointed_at[0]),
     )
 
 
