@@ -73,12 +73,12 @@ def accessibility(item: Occurrence | Activity) -> list[Fact]:
 @register.simple_tag
 def upcoming_dates(owner: Organisation | Network, limit: int = 5) -> list[Occurrence]:
     """The next public dates of an organisation (organiser or co-organiser) or of a network's
-    organisations, in ONE query, so the organisation and network pages stay constant."""
+    organisations, in two queries (its activities, then their dates; each date once), so
+    the organisation and network pages stay constant."""
     dates = Occurrence.objects.public().upcoming()
     in_scope = dates.in_network if isinstance(owner, Network) else dates.of_organisation
     return list(
         in_scope(owner)
-        .distinct()
         .select_related("activity", "activity__place", "place")
         .order_by("starts_at", "activity__title", "pk")[:limit]
     )
