@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,6 +25,7 @@ from network.models import Organisation, User
 from network.shared import DomainError, paginate
 
 from .. import signups
+from ..cards import csrf_input, shift_card
 from ..forms.shifts import OpenShiftFilter
 from ..models import (
     ACTIVE_SIGNUP_STATUSES,
@@ -113,6 +116,12 @@ def _items(user: User, shifts: list[Shift], qualifications) -> list[ShiftItem]:
     return items
 
 
+def _cards(request: HttpRequest, items: list[ShiftItem]) -> list[SafeString]:
+    """One card per shift, written in Python (volunteers/cards.py)."""
+    csrf = csrf_input(get_token(request))
+    return [shift_card(item, csrf) for item in items]
+
+
 def _shift(request: HttpRequest, pk: int) -> Shift:
     """The shift, for those who may see its task (its organisation's volunteers, editors
     and coordinators); a 404 for anyone else."""
@@ -184,6 +193,7 @@ def open_shifts(request: HttpRequest) -> HttpResponse:
     selection = filterset.qs.order_by("starts_at", "pk")
     page = paginate(request, selection, SHIFTS_PER_PAGE, cap=COUNT_CAP)
     page_shifts = signups.attach_offers(list(page.object_list))
+    items = _items(user, page_shifts, qualifications)
     return render(
         request,
         "volunteers/shifts/open.html",
@@ -192,7 +202,8 @@ def open_shifts(request: HttpRequest) -> HttpResponse:
             "filter_errors": bool(filterset.is_bound and filterset.form.errors),
             "has_filters": any(request.GET.get(name) for name in filterset.filters),
             "page": page,
-            "items": _items(user, page_shifts, qualifications),
+            "items": items,
+            "cards": _cards(request, items),
             "availability_unknown": filterset.availability_unknown,
         },
     )

@@ -1,0 +1,136 @@
+"""One open shift in the volunteer's list, as HTML: what, when, where, requirements, places
+and what they can do (sign up, join the waiting list, take over, or why not).
+
+Written in Python rather than as a template include, like the agenda's cards
+(activities/cards.py): Django renders an include with its dozens of lookups per card, and
+at region scale twenty of them were half of the page. Everything is escaped by
+format_html; the words are the same translations the template had.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import SignUpStatus
+
+
+def csrf_input(token: str) -> SafeString:
+    """What `{% csrf_token %}` writes, for forms written here."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def shift_card(item, csrf: SafeString) -> SafeString:
+    """`item`: a volunteers.views.shifts.ShiftItem; `csrf`: csrf_input() of the request."""
+    shift = item.shift
+    task = shift.task
+    starts = timezone.localtime(shift.starts_at)
+    ends = timezone.localtime(shift.ends_at)
+    detail = reverse("volunteers:shift_detail", args=[shift.pk])
+    where = task.organisation.name
+    if task.place:
+        where += f" · {task.place.name}"
+    return format_html(
+        '<li class="card shift-card">\n'
+        '  <h2 class="card__title"><a href="{}">{}</a></h2>\n'
+        '  <p class="card__meta">{}, {}\u2013{}<br>{}</p>\n'
+        '  <ul class="badges">{}</ul>\n'
+        "  <p>{}{}</p>\n"
+        "{}{}"
+        "</li>\n",
+        detail,
+        task.title,
+        date_format(starts, "l j F"),
+        f"{starts:%H:%M}",
+        f"{ends:%H:%M}",
+        where,
+        _badges(task),
+        _places(item),
+        format_html("<br><strong>{}</strong>", _("A stand-in is wanted"))
+        if shift.stand_in_wanted
+        else "",
+        format_html(
+            '  <p class="shift-card__warning">{}</p>\n',
+            _("Please note: you have another shift at the same time."),
+        )
+        if item.overlaps
+        else "",
+        _action(item, detail, starts, csrf),
+    )
+
+
+def _badges(task) -> SafeString:
+    badges = [capfirst(task.get_kind_display())]
+    if task.requires_vog:
+        badges.append(_("VOG"))
+    if task.required_training:
+        badges.append(task.required_training)
+    if task.requires_driving_licence:
+        badges.append(_("driving licence"))
+    if task.minimum_age:
+        badges.append(_("%(age)s+") % {"age": task.minimum_age})
+    return format_html_join("", '<li class="badge">{}</li>', ((badge,) for badge in badges))
+
+
+def _places(item) -> SafeString:
+    if item.full:
+        return format_html('<span class="places-left">{}</span> · {}', _("Full"), _("waiting list"))
+    text = ngettext("%(n)s place left", "%(n)s places left", item.places_left) % {
+        "n": item.places_left
+    }
+    return format_html('<span class="places-left">{}</span>', text)
+
+
+def _action(item, detail: str, starts, csrf: SafeString) -> SafeString:
+    """Their own sign-up, why they cannot sign up, or the button."""
+    task = item.shift.task
+    day, day_time = date_format(starts, "j F"), date_format(starts, "j F H:i")
+    if item.mine:
+        status = item.mine.status
+        if status == SignUpStatus.CONFIRMED:
+            text = _("You are signed up.")
+        elif status == SignUpStatus.OFFERED:
+            text = _("A place is offered to you.")
+        else:
+            text = _("You are on the waiting list.")
+        return format_html(
+            '  <p><strong>{}</strong> <a href="{}">{}{}</a></p>\n',
+            text,
+            detail,
+            _("See the shift"),
+            _hidden(task.title, day),
+        )
+    if item.problems:
+        return format_html(
+            '  <p class="muted">{} <a href="{}">{}{}</a></p>\n',
+            _("You do not meet all requirements for this task yet."),
+            detail,
+            _("Why?"),
+            _hidden(task.title, day),
+        )
+    if item.full and item.shift.stand_in_wanted:
+        return format_html(
+            '  <p><a class="button" href="{}">{}{}</a></p>\n',
+            detail,
+            _("Take this shift over"),
+            _hidden(task.title, day_time),
+        )
+    return format_html(
+        '  <form method="post" action="{}" class="inline-form">{}'
+        '<button type="submit" class="button">{}{}</button></form>\n',
+        reverse("volunteers:shift_sign_up", args=[item.shift.pk]),
+        csrf,
+        _("Join the waiting list") if item.full else _("Sign up"),
+        _hidden(task.title, day_time),
+    )
+
+
+def _hidden(title: str, when: str) -> SafeString:
+    """Which shift a link or button is about, for screen readers (there are twenty)."""
+    return format_html('<span class="visually-hidden"> ({}, {})</span>', title, when)
