@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -134,3 +134,106 @@ def _action(item, detail: str, starts, csrf: SafeString) -> SafeString:
 def _hidden(title: str, when: str) -> SafeString:
     """Which shift a link or button is about, for screen readers (there are twenty)."""
     return format_html('<span class="visually-hidden"> ({}, {})</span>', title, when)
+
+
+def my_coming_shift(signup, csrf: SafeString) -> SafeString:
+    """One of my coming shifts ("my shifts"): when and where, my status, what I can do."""
+    shift = signup.shift
+    task = shift.task
+    starts = timezone.localtime(shift.starts_at)
+    ends = timezone.localtime(shift.ends_at)
+    where = task.organisation.name
+    if task.place:
+        where += f" · {task.place.name}"
+    return format_html(
+        '<li class="registrations__item">\n'
+        '  <h3 class="registrations__title"><a href="{}">{}</a></h3>\n'
+        "  <p>{}, {}\u2013{} · {}</p>\n"
+        "  <p>{}</p>\n"
+        "{}"
+        "</li>\n",
+        reverse("volunteers:shift_detail", args=[shift.pk]),
+        task.title,
+        date_format(starts, "l j F Y"),
+        f"{starts:%H:%M}",
+        f"{ends:%H:%M}",
+        where,
+        _my_status(signup),
+        "" if shift.is_cancelled else _my_actions(signup, date_format(starts, "j F"), csrf),
+    )
+
+
+def _my_status(signup) -> SafeString:
+    if signup.shift.is_cancelled:
+        return format_html(
+            '<span class="badge badge--cancelled">{}</span>', _("cancelled by the organisation")
+        )
+    if signup.status == SignUpStatus.CONFIRMED:
+        stand_in = f" · {_('stand-in asked for')}" if signup.stand_in_wanted_at else ""
+        return format_html("<strong>{}</strong>{}", _("Signed up"), stand_in)
+    if signup.status == SignUpStatus.WAITING:
+        return format_html("<strong>{}</strong>", _("On the waiting list"))
+    if signup.status == SignUpStatus.OFFERED:
+        deadline = date_format(timezone.localtime(signup.offer_expires_at), "l j F, H:i")
+        return format_html(
+            "<strong>{}</strong>",
+            _("Place offered: accept before %(deadline)s") % {"deadline": deadline},
+        )
+    return mark_safe("")
+
+
+def _my_actions(signup, day: str, csrf: SafeString) -> SafeString:
+    title = signup.shift.task.title
+    if signup.status == SignUpStatus.OFFERED:
+        return format_html(
+            '  <div class="form-actions">\n'
+            '    <form method="post" action="{}" class="inline-form">{}<button type="submit"'
+            ' class="button">{}{}</button></form>\n'
+            '    <form method="post" action="{}" class="inline-form">{}<button type="submit"'
+            ' class="button button--quiet">{}{}</button></form>\n'
+            "  </div>\n",
+            reverse("volunteers:offer_accept", args=[signup.pk]),
+            csrf,
+            _("Yes, I will come"),
+            _hidden(title, day),
+            reverse("volunteers:offer_decline", args=[signup.pk]),
+            csrf,
+            _("No, thank you"),
+            _hidden(title, day),
+        )
+    cancel = reverse("volunteers:signup_cancel", args=[signup.pk])
+    if signup.may_cancel:
+        if signup.status == SignUpStatus.WAITING:
+            text = _("Leave the waiting list")
+        else:
+            text = _("Cancel my place")
+        return format_html('  <p><a href="{}">{}{}</a></p>\n', cancel, text, _hidden(title, day))
+    return format_html(
+        '  <p class="muted">{} <a href="{}">{}{}</a></p>\n',
+        _(
+            "Cannot come? It is too late to cancel here: ask for a stand-in or contact the "
+            "coordinator."
+        ),
+        cancel,
+        _("How?"),
+        _hidden(title, day),
+    )
+
+
+def my_past_shift(signup) -> SafeString:
+    """One of my past shifts: what, when, where, and whether it counted."""
+    shift = signup.shift
+    if shift.is_cancelled:
+        note = f" · {_('cancelled by the organisation')}"
+    elif signup.no_show_recorded_at:
+        note = f" · {_('recorded as not present')}"
+    else:
+        note = ""
+    return format_html(
+        '<li class="registrations__item"><p><a href="{}">{}</a>, {} · {}{}</p></li>\n',
+        reverse("volunteers:shift_detail", args=[shift.pk]),
+        shift.task.title,
+        date_format(timezone.localtime(shift.starts_at), "j F Y"),
+        shift.task.organisation.name,
+        note,
+    )

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -32,6 +33,7 @@ from network.models import User
 from network.shared import secret_link_page
 
 from .. import coordination, signups
+from ..cards import csrf_input, my_coming_shift, my_past_shift
 from ..models import ACTIVE_SIGNUP_STATUSES, Shift, SignUp, SignUpStatus, VolunteerProfile
 from ..permissions import can_have_own_shifts
 
@@ -153,6 +155,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         signup.may_cancel = signup.status != SignUpStatus.CONFIRMED or (
             now <= signups.cancel_deadline(signup.shift) or signup.shift.is_cancelled
         )
+    csrf = csrf_input(get_token(request))
     profile = VolunteerProfile.objects.filter(user=user).first()
     feed_url = (
         ical.absolute_url(reverse("volunteers:shift_feed", kwargs={"token": profile.feed_token}))
@@ -166,6 +169,9 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
             "coming": coming,
             "coming_more": coming_more,
             "past": past,
+            # Each row written in Python (volunteers/cards.py), like the open shifts.
+            "coming_rows": [my_coming_shift(signup, csrf) for signup in coming],
+            "past_rows": [my_past_shift(signup) for signup in past],
             "years": hours_per_year(user, now),
             "no_shows": no_shows,
             "no_show_months": round(coordination.NO_SHOW_WINDOW.days / 30.4),
