@@ -127,6 +127,7 @@ def pages() -> list[Page]:
         Page("agenda filtered", f"/agenda/?{filters}"),
         Page("agenda of one network", f"/agenda/?network={network.slug}"),
         Page("week", "/agenda/week/"),
+        Page("week of one network", f"/agenda/week/?network={network.slug}"),
         Page("month", "/agenda/maand/"),
         Page("activity", activity.get_absolute_url()),
         Page("date", occurrence.get_absolute_url()),
