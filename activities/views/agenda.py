@@ -292,10 +292,11 @@ def _search_results(
     activity once, soonest first, with its next few dates and a link to all of them.
 
     Three queries whatever the number of matches: every matching activity with its first
-    date and number of dates (a few hundred at most: the words match activities, and
-    paging them in Python saves counting them in a query of their own), the next dates of
-    this page's activities (a window function picks the first few per activity) and their
-    co-organisers. The filters match each date once, so nothing needs DISTINCT.
+    date and number of dates (one row per activity, paged in Python, which saves counting
+    them in a query of their own; a common word matches some 1,300 activities of a region),
+    the next dates of this page's activities (a window function picks the first few per
+    activity) and their co-organisers. The filters match each date once, so nothing needs
+    DISTINCT.
     """
     groups = list(
         filterset.qs.order_by()
