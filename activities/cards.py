@@ -17,14 +17,9 @@ cache round trip.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
@@ -33,16 +28,14 @@ from django.utils.translation import gettext as _
 
 from network import public_cache
 
+from . import fragments
 from .accessibility import accessibility_facts
 from .models import Occurrence
-
-logger = logging.getLogger(__name__)
 
 #: Everything of a date that its card shows, besides the activity (whose every change moves
 #: `updated_at`: the services save it whole, co-organisers included) and the organisations,
 #: places and rooms (whose every change renews the public choices version).
 KEY_COLUMNS = (
-    "pk",
     "starts_at",
     "ends_at",
     "all_day",
@@ -55,19 +48,7 @@ KEY_COLUMNS = (
     "activity_id",
     "activity__updated_at",
 )
-#: A card is kept a day at most, like the pages (network.public_cache).
-TIMEOUT = 24 * 60 * 60
-
-
-def _code_version() -> str:
-    """Cards written by other code or other translations are not reused after a deploy."""
-    digest = hashlib.sha1(Path(__file__).read_bytes())
-    for path in sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-_CODE_VERSION = _code_version()
+_CODE_VERSION = fragments.code_version(__file__)
 
 
 @dataclass(frozen=True)
@@ -85,9 +66,11 @@ def page_cards(page: QuerySet[Occurrence], day_label) -> list[Card]:
     Two queries and one cache round trip when the cards are kept; the dates whose card is
     not (new or changed) are read whole and written (two more queries).
     """
-    rows = list(page.prefetch_related(None).values_list(*KEY_COLUMNS))
+    rows = list(
+        page.prefetch_related(None).values_list("pk", "starts_at", fragments.digest(*KEY_COLUMNS))
+    )
     keys = _card_keys(rows)
-    kept = _cached(list(keys.values()))
+    kept = fragments.read(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in kept]
     if missing:
         written = {}
@@ -96,10 +79,11 @@ def page_cards(page: QuerySet[Occurrence], day_label) -> list[Card]:
                 occurrence_card(occurrence, day_label),
                 grid_entry(occurrence),
             )
-        _store(written)
+        fragments.keep({key: (str(html), str(grid)) for key, (html, grid) in written.items()})
         kept.update(written)
+    zone = timezone.get_current_timezone()
     return [
-        Card(timezone.localtime(row[1]).date(), *map(mark_safe, kept[keys[row[0]]]))
+        Card(row[1].astimezone(zone).date(), *map(mark_safe, kept[keys[row[0]]]))
         for row in rows
         if keys[row[0]] in kept  # a date that went private in between is left out
     ]
@@ -111,27 +95,10 @@ def _card_keys(rows: list[tuple]) -> dict[int, str]:
         f"{_CODE_VERSION}:{translation.get_language()}:{public_cache.choices_version()}"
         f":{timezone.localdate().year}"
     )
-    return {
-        row[0]: "card:" + hashlib.sha1(f"{context}:{row!r}".encode()).hexdigest() for row in rows
-    }
-
-
-def _cached(keys: list[str]) -> dict:
-    """A cache that is down makes every card be written, never a broken page."""
-    try:
-        return cache.get_many(keys)
-    except Exception:
-        logger.warning("agenda card cache unavailable", exc_info=True)
-        return {}
-
-
-def _store(cards: dict) -> None:
-    try:
-        cache.set_many(
-            {key: (str(html), str(grid)) for key, (html, grid) in cards.items()}, TIMEOUT
-        )
-    except Exception:
-        logger.warning("agenda card cache unavailable", exc_info=True)
+    digests = (digest for _pk, _starts_at, digest in rows)
+    return dict(
+        zip([row[0] for row in rows], fragments.keys("card", context, digests), strict=True)
+    )
 
 
 def grid_entry(occurrence: Occurrence) -> SafeString:

@@ -529,16 +529,31 @@ def calendar_document(
     programs show one of them, or refuse the file.
     """
     writer = EventWriter(co_organisers)
-    parts = [_header(name=name, description=description, source=source, subscription=subscription)]
     written: set[tuple[int, date]] = set()
+    events = []
     for occurrence in occurrences:
         identity = (occurrence.activity_id, occurrence.original_date)
         if identity in written:
             continue
         written.add(identity)
-        parts.append(writer.vevent(occurrence))
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+        events.append(writer.vevent(occurrence))
+    return calendar_of_events(
+        events, name=name, description=description, source=source, subscription=subscription
+    )
+
+
+def calendar_of_events(
+    events: Iterable[bytes],
+    *,
+    name: str,
+    description: str = "",
+    source: str | None = None,
+    subscription: bool = True,
+) -> bytes:
+    """A whole VCALENDAR around VEVENTs already written (`EventWriter.vevent`), each date
+    once, in the order given."""
+    header = _header(name=name, description=description, source=source, subscription=subscription)
+    return b"".join([header, *events, b"END:VCALENDAR\r\n"])
 
 
 def co_organiser_names(activity: Activity) -> list[str]:

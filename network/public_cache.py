@@ -42,6 +42,9 @@ TIMEOUT = 24 * 60 * 60
 SLOT_SECONDS = 5 * 60
 #: Smaller bodies are not worth compressing.
 MIN_GZIP_BYTES = 1024
+#: Larger bodies (a network's calendar feed: 2.4 MB) are compressed at the fastest level:
+#: level 6 took 53 ms for that feed and level 1 17 ms, for 40% more bytes (376 KB).
+FAST_GZIP_BYTES = 256 * 1024
 _TEXT_TYPES = ("text/", "application/json", "application/rss", "application/atom")
 
 
@@ -182,11 +185,15 @@ def _entry(response: HttpResponse) -> dict:
     body = response.content
     zipped = len(body) >= MIN_GZIP_BYTES and headers.get("Content-Type", "").startswith(_TEXT_TYPES)
     return {
-        "body": gzip.compress(body, compresslevel=6) if zipped else body,
+        "body": gzip.compress(body, compresslevel=_level(len(body))) if zipped else body,
         "gzip": zipped,
         "headers": headers,
         "marks": marks,
     }
+
+
+def _level(size: int) -> int:
+    return 1 if size >= FAST_GZIP_BYTES else 6
 
 
 def _response(request: HttpRequest, entry: dict, etag: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from network import public_cache
 from network.shared import paginate
@@ -69,6 +70,11 @@ class Day:
     @property
     def anchor(self) -> str:
         return f"dag-{self.day.isoformat()}"
+
+    @property
+    def cards_html(self) -> SafeString:
+        """The day's cards as one piece: a template loop over 300 cards cost 5-10 ms."""
+        return mark_safe("".join(card.html for card in self.cards))
 
 
 def _by_day(page: QuerySet[Occurrence], days: list[date] | None = None) -> list[Day]:
@@ -363,6 +369,10 @@ class CalendarDay:
     @property
     def is_today(self) -> bool:
         return self.day == timezone.localdate()
+
+    @property
+    def grid_html(self) -> SafeString:
+        return mark_safe("".join(card.grid_html for card in self.cards))
 
 
 def _calendar_weeks(first: date, last: date, days: list[Day]) -> list[list[CalendarDay]]:

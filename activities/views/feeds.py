@@ -4,9 +4,10 @@ Calendar feeds take the same query-string filters as the agenda page (see filter
 any selection a resident makes can be subscribed to. What a feed holds is a window
 (`ical.feed_window`): everything stored for one network, organisation or activity, six
 weeks for a selection of the whole region; the calendar's description says which. Each
-feed runs a fixed number of queries whatever its size: the dates are read narrow and in
-chunks, and the activities, places, rooms and co-organisers they point to are read once
-each (see `_dates`). Only what residents may see is in a feed: published and cancelled
+feed runs a fixed number of queries whatever its size: the dates are read as light rows,
+each date's event is kept in the cache between writes, and for the events that are not the
+activities, places, rooms and co-organisers they point to are read once each (see
+`_events`). Only what residents may see is in a feed: published and cancelled
 activities of active organisations; a single activity's feed follows `can_view_activity`.
 
 The views stay thin: a function without the request builds each body
@@ -17,7 +18,7 @@ the one place that turns a body into an answer, so bodies can be cached.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -36,10 +37,11 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from network import public_cache
 from network.models import Network, Organisation
 from network.shared import is_slug
 
-from .. import ical, recurrence
+from .. import fragments, ical, recurrence
 from ..filters import OccurrenceFilter
 from ..links import feed_language, feed_window, filter_params
 from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
@@ -87,52 +89,66 @@ def _co_organisers(activity_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _pointed_at(selection: QuerySet) -> tuple[list[int], list[int], list[int]]:
-    """The activities, places and rooms the selected dates point to, in one light query:
-    the queries that read them whole then match on these lists instead of evaluating the
-    selection again each (which cost 10-20 ms apiece for a network's feed)."""
-    combinations = selection.order_by().values_list("activity_id", "place_id", "room_id")
-    activities, places, rooms = set(), set(), set()
-    for activity_id, place_id, room_id in combinations.distinct():
-        activities.add(activity_id)
-        places.add(place_id)
-        rooms.add(room_id)
-    places.discard(None)
-    rooms.discard(None)
-    return sorted(activities), sorted(places), sorted(rooms)
+#: What a calendar event shows besides its activity (every change of which moves
+#: `updated_at`: the services save it whole, co-organisers included) and the organisations,
+#: places and rooms (every change of which renews the public choices version).
+EVENT_COLUMNS = (*ical.DateRow.COLUMNS, "activity__updated_at")
+_EVENT_CODE = fragments.code_version(ical.__file__, __file__)
 
 
-def _dates(
-    selection: QuerySet, pointed_at: tuple[list[int], list[int], list[int]]
-) -> Iterator[ical.DateRow]:
-    """The selected dates in date order, each once, with its activity, organisation,
-    places and rooms attached.
+def _events(selection: QuerySet) -> list[bytes]:
+    """The VEVENTs of the selected dates: activity by activity, in the order of their first
+    date, and each activity's dates in date order (a calendar program sorts them itself).
 
-    The dates themselves are read as plain rows (ical.DateRow), all at once: through a
-    server-side cursor PostgreSQL plans for the first rows fast and walked every date of
-    the region in time order (320 ms for a network's feed instead of 50). What they
-    point to is read once per activity, place and room rather than once per date (a
-    weekly activity's description is not read fifty times): `pointed_at` lists them.
-    Four queries, whatever the size of the feed. The agenda filters match each date once
-    (co-organisers and networks are matched in subqueries or lists, never joined), and
-    ical.calendar_document writes a date once whatever it is given.
+    Writing the text was nearly all of a network's feed (2,700 dates, 2.4 MB), and a write
+    changes one activity's dates at most. So the events of each activity are kept together
+    (activities.fragments) under a digest of everything they show; a feed reads one digest
+    per date and then the events in one cache round trip of one piece per activity, and
+    writes only the activities whose events are not kept, reading what they point to once
+    each. A date the selection reached twice is written once.
     """
-    activity_ids, place_ids, room_ids = pointed_at
-    activities = {
-        activity.pk: activity
-        for activity in Activity.objects.filter(pk__in=activity_ids).select_related(
-            "organisation", "place", "room"
-        )
-    }
-    places = Place.objects.in_bulk(place_ids)
-    rooms = Room.objects.in_bulk(room_ids)
-    rows = selection.order_by("starts_at", "pk").values_list(*ical.DateRow.COLUMNS)
-    for activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows:
-        activity = activities.get(activity_id)
-        if activity is None:  # published between two queries: in the next refresh
-            continue
-        yield ical.DateRow(
-            activity,
+    rows = selection.order_by("starts_at", "pk").values_list(
+        "activity_id", "pk", fragments.digest(*EVENT_COLUMNS)
+    )
+    dates: dict[int, dict[int, str]] = {}
+    for activity_id, pk, digest in rows:
+        dates.setdefault(activity_id, {})[pk] = digest
+    context = (
+        f"{_EVENT_CODE}:{translation.get_language()}:{public_cache.choices_version()}"
+        f":{ical.site_host()}"
+    )
+    piece_keys = fragments.keys(
+        "vevents", context, ("".join(digests.values()) for digests in dates.values())
+    )
+    by_activity = dict(zip(dates, piece_keys, strict=True))
+    kept = fragments.read(piece_keys)
+    missing = [activity_id for activity_id, key in by_activity.items() if key not in kept]
+    if missing:
+        written = _write_events([pk for activity_id in missing for pk in dates[activity_id]])
+        pieces = {
+            by_activity[activity_id]: b"".join(written[pk] for pk in dates[activity_id])
+            for activity_id in missing
+            if all(pk in written for pk in dates[activity_id])  # none deleted in between
+        }
+        fragments.keep(pieces)
+        kept.update(pieces)
+    return [kept[key] for key in piece_keys if key in kept]
+
+
+def _write_events(pks: list[int]) -> dict[int, bytes]:
+    """The VEVENT of each of these dates, reading what they point to once each."""
+    rows = list(Occurrence.objects.filter(pk__in=pks).values_list("pk", *ical.DateRow.COLUMNS))
+    activity_ids = sorted({row[1] for row in rows})
+    activities = Activity.objects.select_related("organisation", "place", "room").in_bulk(
+        activity_ids
+    )
+    places = Place.objects.in_bulk({row[6] for row in rows} - {None})
+    rooms = Room.objects.in_bulk({row[7] for row in rows} - {None})
+    writer = ical.EventWriter(_co_organisers(activity_ids))
+    events = {}
+    for pk, activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows:
+        date_row = ical.DateRow(
+            activities[activity_id],
             day,
             starts_at,
             ends_at,
@@ -141,6 +157,8 @@ def _dates(
             rooms.get(room_id),
             *rest,
         )
+        events[pk] = writer.vevent(date_row)
+    return events
 
 
 def _calendar_name(name: str, data: dict) -> str:
@@ -177,13 +195,11 @@ def selection_calendar(
     data = _understood(filterset)
     window = feed_window(data, complete=complete)
     selection = filterset.qs.filter(starts_at__gte=window.start, starts_at__lt=window.end)
-    pointed_at = _pointed_at(selection)
-    return ical.calendar_document(
-        _dates(selection, pointed_at),
+    return ical.calendar_of_events(
+        _events(selection),
         name=_calendar_name(name, data),
         description=_paragraphs(description, window.describe()),
         source=source,
-        co_organisers=_co_organisers(pointed_at[0]),
     )
 
 

@@ -175,8 +175,8 @@ def test_a_cache_that_is_down_still_shows_every_card(world, coffee, monkeypatch)
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("activities.cards.cache.get_many", down)
-    monkeypatch.setattr("activities.cards.cache.set_many", down)
+    monkeypatch.setattr("activities.fragments.cache.get_many", down)
+    monkeypatch.setattr("activities.fragments.cache.set_many", down)
     response = english().get(pages()[0])
     assert response.status_code == 200
     assert "Koffieochtend" in text(response)
