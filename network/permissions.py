@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from .models import Membership, Network, Organisation, Role, User
 
@@ -29,14 +30,27 @@ class RoleSet:
     by_role: dict[str, frozenset[int]] = field(default_factory=dict)
     admin_network_ids: frozenset[int] = frozenset()
     municipality_ids: frozenset[int] = frozenset()
-    memberships: tuple[Membership, ...] = ()
+    user_id: int | None = None
 
     def organisations(self, role: str) -> frozenset[int]:
         return self.by_role.get(role, frozenset())
 
     @property
     def is_empty(self) -> bool:
-        return not self.memberships
+        return not self.by_role and not self.admin_network_ids
+
+    @cached_property
+    def memberships(self) -> tuple[Membership, ...]:
+        """The memberships whole, with their organisations, networks and municipalities,
+        for the pages that list them (the start page, "my data"): read only when asked,
+        since every signed-in request needs the ids alone."""
+        if self.user_id is None:
+            return ()
+        return tuple(
+            Membership.objects.filter(user_id=self.user_id)
+            .select_related("organisation__municipality", "network__municipality")
+            .order_by("role", "organisation__name", "network__name")
+        )
 
 
 def roles_of(user: AnyUser) -> RoleSet:
@@ -46,26 +60,26 @@ def roles_of(user: AnyUser) -> RoleSet:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    memberships = tuple(
-        Membership.objects.filter(user=user)
-        .select_related("organisation__municipality", "network__municipality")
-        .order_by("role", "organisation__name", "network__name")
+    # Ids only, with no model instances: every signed-in request asks (the two-factor
+    # check), and the whole memberships took three times as long (RoleSet.memberships).
+    rows = Membership.objects.filter(user=user).values_list(
+        "role", "organisation_id", "network_id", "organisation__municipality_id"
     )
     by_role: dict[str, set[int]] = {}
     admin_networks: set[int] = set()
     municipalities: set[int] = set()
-    for membership in memberships:
-        if membership.role == Role.NETWORK_ADMIN:
-            admin_networks.add(membership.network_id)
+    for role, organisation_id, network_id, municipality_id in rows.order_by():
+        if role == Role.NETWORK_ADMIN:
+            admin_networks.add(network_id)
             continue
-        by_role.setdefault(membership.role, set()).add(membership.organisation_id)
-        if membership.role == Role.MUNICIPALITY:
-            municipalities.add(membership.organisation.municipality_id)
+        by_role.setdefault(role, set()).add(organisation_id)
+        if role == Role.MUNICIPALITY:
+            municipalities.add(municipality_id)
     role_set = RoleSet(
         by_role={role: frozenset(ids) for role, ids in by_role.items()},
         admin_network_ids=frozenset(admin_networks),
         municipality_ids=frozenset(municipalities),
-        memberships=memberships,
+        user_id=user.pk,
     )
     setattr(user, _CACHE_ATTR, role_set)
     return role_set

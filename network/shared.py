@@ -1,11 +1,12 @@
 """What every app builds on, so a new app never imports another app's views or services:
 the domain error, readable unique slugs, paging, the "network you manage, or 404" lookup,
-and the rule that a row something else hangs on is kept.
+the rule that a row something else hangs on is kept, and URLs for many rows at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -15,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -200,3 +202,21 @@ def held_ids(
             .distinct()
         )
     return held
+
+
+_URL_SENTINEL = 918273645
+
+
+def url_for_each(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for a list of rows: the URL is reversed once with a
+    sentinel and filled in per row (reverse() cost 0.1-0.2 ms a call, a fifth of a list's
+    cards). For URL patterns with one integer argument."""
+    return _url_parts(name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(name: str, _script_prefix: str) -> Callable[[int], str]:
+    before, sentinel, after = reverse(name, args=[_URL_SENTINEL]).rpartition(str(_URL_SENTINEL))
+    if not sentinel:
+        raise ValueError(f"{name} does not take one integer argument")
+    return lambda pk: f"{before}{int(pk)}{after}"

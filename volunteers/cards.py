@@ -9,8 +9,8 @@ format_html; the words are the same translations the template had.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +18,22 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from network.shared import url_for_each
+
 from .models import SignUpStatus
+
+
+def _day(moment, *, weekday: bool = False, year: bool = False, clock: bool = False) -> str:
+    """What date_format(moment, "l j F Y H:i") and its shorter forms write ("donderdag 3
+    december 2026 10:00"), from the same translated names, without reading a format per
+    call: a list of twenty shifts wrote sixty dates."""
+    parts = [str(WEEKDAYS[moment.weekday()])] if weekday else []
+    parts += [str(moment.day), str(MONTHS[moment.month])]
+    if year:
+        parts.append(str(moment.year))
+    if clock:
+        parts.append(f"{moment:%H:%M}")
+    return " ".join(parts)
 
 
 def csrf_input(token: str) -> SafeString:
@@ -32,7 +47,7 @@ def shift_card(item, csrf: SafeString) -> SafeString:
     task = shift.task
     starts = timezone.localtime(shift.starts_at)
     ends = timezone.localtime(shift.ends_at)
-    detail = reverse("volunteers:shift_detail", args=[shift.pk])
+    detail = url_for_each("volunteers:shift_detail")(shift.pk)
     where = task.organisation.name
     if task.place:
         where += f" · {task.place.name}"
@@ -46,7 +61,7 @@ def shift_card(item, csrf: SafeString) -> SafeString:
         "</li>\n",
         detail,
         task.title,
-        date_format(starts, "l j F"),
+        _day(starts, weekday=True),
         f"{starts:%H:%M}",
         f"{ends:%H:%M}",
         where,
@@ -90,7 +105,7 @@ def _places(item) -> SafeString:
 def _action(item, detail: str, starts, csrf: SafeString) -> SafeString:
     """Their own sign-up, why they cannot sign up, or the button."""
     task = item.shift.task
-    day, day_time = date_format(starts, "j F"), date_format(starts, "j F H:i")
+    day, day_time = _day(starts), _day(starts, clock=True)
     if item.mine:
         status = item.mine.status
         if status == SignUpStatus.CONFIRMED:
@@ -124,7 +139,7 @@ def _action(item, detail: str, starts, csrf: SafeString) -> SafeString:
     return format_html(
         '  <form method="post" action="{}" class="inline-form">{}'
         '<button type="submit" class="button">{}{}</button></form>\n',
-        reverse("volunteers:shift_sign_up", args=[item.shift.pk]),
+        url_for_each("volunteers:shift_sign_up")(item.shift.pk),
         csrf,
         _("Join the waiting list") if item.full else _("Sign up"),
         _hidden(task.title, day_time),
@@ -152,14 +167,14 @@ def my_coming_shift(signup, csrf: SafeString) -> SafeString:
         "  <p>{}</p>\n"
         "{}"
         "</li>\n",
-        reverse("volunteers:shift_detail", args=[shift.pk]),
+        url_for_each("volunteers:shift_detail")(shift.pk),
         task.title,
-        date_format(starts, "l j F Y"),
+        _day(starts, weekday=True, year=True),
         f"{starts:%H:%M}",
         f"{ends:%H:%M}",
         where,
         _my_status(signup),
-        "" if shift.is_cancelled else _my_actions(signup, date_format(starts, "j F"), csrf),
+        "" if shift.is_cancelled else _my_actions(signup, _day(starts), csrf),
     )
 
 
@@ -192,16 +207,16 @@ def _my_actions(signup, day: str, csrf: SafeString) -> SafeString:
             '    <form method="post" action="{}" class="inline-form">{}<button type="submit"'
             ' class="button button--quiet">{}{}</button></form>\n'
             "  </div>\n",
-            reverse("volunteers:offer_accept", args=[signup.pk]),
+            url_for_each("volunteers:offer_accept")(signup.pk),
             csrf,
             _("Yes, I will come"),
             _hidden(title, day),
-            reverse("volunteers:offer_decline", args=[signup.pk]),
+            url_for_each("volunteers:offer_decline")(signup.pk),
             csrf,
             _("No, thank you"),
             _hidden(title, day),
         )
-    cancel = reverse("volunteers:signup_cancel", args=[signup.pk])
+    cancel = url_for_each("volunteers:signup_cancel")(signup.pk)
     if signup.may_cancel:
         if signup.status == SignUpStatus.WAITING:
             text = _("Leave the waiting list")
@@ -221,9 +236,9 @@ def _my_actions(signup, day: str, csrf: SafeString) -> SafeString:
 
 
 def my_past_shift(signup) -> SafeString:
-    """One of my past shifts: what, when, where, and whether it counted."""
-    shift = signup.shift
-    if shift.is_cancelled:
+    """One of my past shifts (a views.mine.PastSignUp): what, when, where, and whether it
+    counted."""
+    if signup.shift_cancelled:
         note = f" · {_('cancelled by the organisation')}"
     elif signup.no_show_recorded_at:
         note = f" · {_('recorded as not present')}"
@@ -231,9 +246,9 @@ def my_past_shift(signup) -> SafeString:
         note = ""
     return format_html(
         '<li class="registrations__item"><p><a href="{}">{}</a>, {} · {}{}</p></li>\n',
-        reverse("volunteers:shift_detail", args=[shift.pk]),
-        shift.task.title,
-        date_format(timezone.localtime(shift.starts_at), "j F Y"),
-        shift.task.organisation.name,
+        url_for_each("volunteers:shift_detail")(signup.shift_id),
+        signup.title,
+        _day(timezone.localtime(signup.starts_at), year=True),
+        signup.organisation_name,
         note,
     )

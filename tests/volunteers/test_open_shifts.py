@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from network import services as network_services
 from network.models import Role
 from tests.factories import MembershipFactory, UserFactory
 from tests.volunteers.factories import (
@@ -244,6 +245,24 @@ def test_filters(client_for, world):
     assert titles(client.get(OPEN, {"organisation": world.organisation.slug})) == every
     CertificateFactory(user=volunteer, kind=CertificateKind.VOG)
     assert "Dinsdagochtend VOG" in titles(client.get(OPEN, {"meets": "on"}))
+
+
+def test_the_kept_filter_form_follows_my_organisations(client_for, world, shift):
+    """The rendered filter fields are kept in the cache: a renamed organisation, or one I
+    have just started helping, shows at once; the chosen values stay per address."""
+    client = client_for("volunteer")
+    assert world.organisation.name in text(client.get(OPEN))
+    network_services.update_organisation(
+        organisation=world.organisation, data={"name": "Buurthuis Het Nieuwe Klokhuis"}
+    )
+    assert "Buurthuis Het Nieuwe Klokhuis" in text(client.get(OPEN))
+    MembershipFactory(
+        user=world.users["volunteer"], role=Role.VOLUNTEER, organisation=world.other_organisation
+    )
+    assert world.other_organisation.name in text(client_for("volunteer").get(OPEN))
+    chosen = client.get(OPEN, {"kind": "driving"}).content.decode()
+    assert '<option value="driving" selected>' in chosen
+    assert '<option value="driving" selected>' not in client.get(OPEN).content.decode()
 
 
 def test_fits_without_availability_says_so(client_for, shift):

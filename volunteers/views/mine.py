@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -83,34 +84,104 @@ def _plain(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
+@dataclass(frozen=True)
+class PastSignUp:
+    """One of my sign-ups on a shift that has ended, or with an absence recorded, read as
+    a plain row: a long-standing volunteer has hundreds, and the page needs a few fields
+    of each."""
+
+    pk: int
+    shift_id: int
+    status: str
+    title: str
+    organisation_slug: str
+    organisation_name: str
+    starts_at: datetime
+    ends_at: datetime
+    shift_cancelled: bool
+    hours_approved: Decimal | None
+    no_show_recorded_at: datetime | None
+
+    COLUMNS = (
+        "pk",
+        "shift_id",
+        "status",
+        "shift__task__title",
+        "shift__task__organisation__slug",
+        "shift__task__organisation__name",
+        "shift__starts_at",
+        "shift__ends_at",
+        "shift__is_cancelled",
+        "hours_approved",
+        "no_show_recorded_at",
+    )
+
+    def done(self, now: datetime) -> bool:
+        """Given: confirmed, over, not called off and not recorded as absent."""
+        return (
+            self.status == SignUpStatus.CONFIRMED
+            and self.ends_at <= now
+            and not self.shift_cancelled
+            and self.no_show_recorded_at is None
+        )
+
+
+@dataclass
+class History:
+    """What "my shifts" shows of the past: the last shifts, hours per year, and the
+    absences that still count. One query for all three."""
+
+    past: list[PastSignUp]
+    years: list[YearHours]
+    no_shows: list[PastSignUp]
+
+
+def history(user: User, now: datetime | None = None) -> History:
+    now = now or timezone.now()
+    cutoff = coordination.no_show_cutoff(now)
+    rows = [
+        PastSignUp(*row)
+        for row in SignUp.objects.filter(volunteer=user)
+        .filter(
+            Q(status=SignUpStatus.CONFIRMED, shift__ends_at__lte=now)
+            | Q(no_show_recorded_at__gte=cutoff)
+        )
+        .order_by("-shift__starts_at", "-pk")
+        .values_list(*PastSignUp.COLUMNS)
+    ]
+    past = [row for row in rows if row.status == SignUpStatus.CONFIRMED and row.ends_at <= now]
+    return History(
+        past=past[:PAST_SHOWN],
+        years=_hours_per_year([row for row in rows if row.done(now)]),
+        no_shows=[
+            row
+            for row in rows
+            if row.no_show_recorded_at is not None and row.no_show_recorded_at >= cutoff
+        ],
+    )
+
+
 def hours_per_year(user: User, now: datetime | None = None) -> list[YearHours]:
     """Hours given per year, newest year first: the hours a coordinator approved, else the
     shift's length, for past shifts the volunteer was confirmed for and not recorded as
-    absent. Both parts are kept apart, so the page says which is which. One query."""
-    now = now or timezone.now()
-    rows = SignUp.objects.filter(
-        volunteer=user,
-        status=SignUpStatus.CONFIRMED,
-        no_show_recorded_at__isnull=True,
-        shift__ends_at__lte=now,
-        shift__is_cancelled=False,
-    ).values_list(
-        "shift__starts_at",
-        "shift__ends_at",
-        "hours_approved",
-        "shift__task__organisation__slug",
-        "shift__task__organisation__name",
-    )
+    absent. Both parts are kept apart, so the page says which is which."""
+    return history(user, now).years
+
+
+def _hours_per_year(given: list[PastSignUp]) -> list[YearHours]:
     years: dict[int, YearHours] = {}
-    for starts_at, ends_at, approved, slug, name in rows:
-        year = timezone.localtime(starts_at).year
-        entry = years.setdefault(year, YearHours(year))
+    zone = timezone.get_current_timezone()
+    for row in given:
+        year = row.starts_at.astimezone(zone).year
+        entry = years.get(year)
+        if entry is None:
+            entry = years[year] = YearHours(year)
         entry.shifts += 1
-        entry.organisations[slug] = name
-        if approved is not None:
-            entry.approved += approved
+        entry.organisations[row.organisation_slug] = row.organisation_name
+        if row.hours_approved is not None:
+            entry.approved += row.hours_approved
         else:
-            seconds = Decimal((ends_at - starts_at).total_seconds())
+            seconds = Decimal((row.ends_at - row.starts_at).total_seconds())
             hours = min(coordination.MAX_HOURS, seconds / 3600)  # as default_hours counts
             entry.by_length += hours.quantize(Decimal("0.01"), ROUND_HALF_UP)
     return sorted(years.values(), key=lambda entry: entry.year, reverse=True)
@@ -137,20 +208,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     )
     coming_more = len(coming) > COMING_SHOWN
     coming = coming[:COMING_SHOWN]
-    past = list(
-        SignUp.objects.filter(
-            volunteer=user, status=SignUpStatus.CONFIRMED, shift__ends_at__lte=now
-        )
-        .select_related(*related)
-        .order_by("-shift__starts_at", "-pk")[:PAST_SHOWN]
-    )
-    no_shows = list(
-        SignUp.objects.filter(
-            volunteer=user, no_show_recorded_at__gte=coordination.no_show_cutoff(now)
-        )
-        .select_related("shift__task")
-        .order_by("-shift__starts_at")
-    )
+    done = history(user, now)
     for signup in coming:
         signup.may_cancel = signup.status != SignUpStatus.CONFIRMED or (
             now <= signups.cancel_deadline(signup.shift) or signup.shift.is_cancelled
@@ -168,12 +226,12 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         {
             "coming": coming,
             "coming_more": coming_more,
-            "past": past,
+            "past": done.past,
             # Each row written in Python (volunteers/cards.py), like the open shifts.
             "coming_rows": [my_coming_shift(signup, csrf) for signup in coming],
-            "past_rows": [my_past_shift(signup) for signup in past],
-            "years": hours_per_year(user, now),
-            "no_shows": no_shows,
+            "past_rows": [my_past_shift(signup) for signup in done.past],
+            "years": done.years,
+            "no_shows": done.no_shows,
             "no_show_months": round(coordination.NO_SHOW_WINDOW.days / 30.4),
             "feed_url": feed_url,
             # Calendar programs subscribe (rather than import once) to a webcal: address.

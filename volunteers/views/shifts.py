@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from network import public_cache
 from network.models import Organisation, User
 from network.shared import DomainError, paginate
 
@@ -180,12 +181,11 @@ def open_shifts(request: HttpRequest) -> HttpResponse:
         .filter(open_shifts_q(user))
         .select_related("task__organisation", "task__place")
     )
+    organisation_ids = volunteer_organisation_ids(user)
     filterset = OpenShiftFilter(
         request.GET or None,
         queryset=shifts,
-        organisations=Organisation.objects.filter(pk__in=volunteer_organisation_ids(user)).order_by(
-            "name"
-        ),
+        organisations=Organisation.objects.filter(pk__in=organisation_ids).order_by("name"),
         qualifications=qualifications,
     )
     if filterset.is_bound:
@@ -205,6 +205,11 @@ def open_shifts(request: HttpRequest) -> HttpResponse:
             "items": items,
             "cards": _cards(request, items),
             "availability_unknown": filterset.availability_unknown,
+            # The rendered filter fields are kept until what they offer changes: rendering
+            # them cost as much as the shifts (templates/volunteers/shifts/open.html).
+            "filters_version": (
+                f"{public_cache.choices_version()}:{','.join(map(str, sorted(organisation_ids)))}"
+            ),
         },
     )
 
