@@ -397,28 +397,38 @@ class OccurrenceQuerySet(models.QuerySet):
             Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now)
         )
 
-    def in_network(self, network: Network) -> OccurrenceQuerySet:
+    def in_network(self, network: Network, *, public: bool = False) -> OccurrenceQuerySet:
         """Dates of activities of the network's organisations: what its agenda shows.
 
         The network's activities are read first (one small query) and the dates matched
         on that list. Joined, or as a subquery, PostgreSQL walked the region's coming dates
         in time order and tested each against the network: 7-15 ms for a page at region
-        scale, 1-3 ms on the list.
+        scale, 1-3 ms on the list. `public`: only public activities on the list, so the
+        dates need no join at all (instead of `.public()`, which joins the activities and
+        organisations of the whole region to test them).
         """
-        activities = Activity.objects.in_network(network).values_list("pk", flat=True)
-        return self.filter(activity_id__in=list(activities))
+        activities = Activity.objects.in_network(network)
+        if public:
+            activities = activities.public()
+        return self.filter(activity_id__in=list(activities.values_list("pk", flat=True)))
 
-    def of_organisation(self, organisation: Organisation) -> OccurrenceQuerySet:
-        """Dates it organises or co-organises, each once. Its activities are read first (one
-        small query) and the dates matched on that list: a join through the co-organisers
-        repeats a date (and DISTINCT would sort every matching date before a page is taken),
-        and "organiser or co-organiser" as one condition walked every date of the region
-        (226,000 rows for an organisation's page)."""
+    def of_organisation(
+        self, organisation: Organisation, *, public: bool = False
+    ) -> OccurrenceQuerySet:
+        """Dates it organises or co-organises, each once (`public`: as for in_network).
+
+        Its activities are read first (one small query) and the dates matched on that list:
+        a join through the co-organisers repeats a date (and DISTINCT would sort every
+        matching date before a page is taken), and "organiser or co-organiser" as one
+        condition walked every date of the region (226,000 rows for an organisation's page).
+        """
         co_organised = Activity.co_organisers.through.objects.filter(organisation=organisation)
         activities = Activity.objects.filter(
             Q(organisation=organisation) | Q(pk__in=co_organised.values("activity_id"))
-        ).values_list("pk", flat=True)
-        return self.filter(activity_id__in=list(activities))
+        )
+        if public:
+            activities = activities.public()
+        return self.filter(activity_id__in=list(activities.values_list("pk", flat=True)))
 
     def annotate_places(self) -> OccurrenceQuerySet:
         """Adds `confirmed_places` and `waiting_places`: people (party sizes summed) with a
