@@ -214,8 +214,19 @@ class OccurrenceFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
-        self._render_choices_fast()
-        self._limit_choices_to_network()
+        self._ready_to_show = False
+
+    @property
+    def display_form(self):
+        """The form made ready to show: faster widgets, and in a region only the chosen
+        network's choices. Done when a template asks for it, not for every filterset: the
+        agenda's form mostly comes from the cache (templates/activities/_agenda_filters.html),
+        and feeds and prints never show it (it cost 3-6 ms a request)."""
+        if not self._ready_to_show:
+            self._render_choices_fast()
+            self._limit_choices_to_network()
+            self._ready_to_show = True
+        return self.form
 
     def _render_choices_fast(self) -> None:
         """The same HTML, written in Python instead of one template per option: the

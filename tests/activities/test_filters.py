@@ -14,7 +14,7 @@ from tests.factories import NetworkFactory, OrganisationFactory
 
 
 def _offered(filterset, name):
-    return {str(label) for value, label in filterset.form.fields[name].widget.choices if value}
+    return {str(label) for value, label in filterset.display_form.fields[name].widget.choices if value}
 
 
 def test_region_dropdowns_wait_for_a_network(world, monkeypatch):
