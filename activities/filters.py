@@ -188,8 +188,20 @@ class OccurrenceFilter(django_filters.FilterSet):
         return queryset.of_organisation(value)
 
     def filter_area(self, queryset, name, value):
-        return queryset.filter(
-            Q(place__area=value) | Q(place__isnull=True, activity__place__area=value)
+        """Dates at a place in the area, or without a place of their own at an activity
+        whose place is. Read first as short lists: the area's places (a few), the
+        activities held there (some ten) and those with a date moved there; the dates are
+        then found through their activities' index. Joined, the database tested every
+        candidate date of the region against the area through two place tables (17,000
+        dates for one search)."""
+        places = list(Place.objects.filter(area=value).values_list("pk", flat=True))
+        held_there = set(Activity.objects.filter(place__area=value).values_list("pk", flat=True))
+        moved_there = Occurrence.objects.filter(place_id__in=places).values_list(
+            "activity_id", flat=True
+        )
+        candidates = held_there | set(moved_there.order_by().distinct())
+        return queryset.filter(activity_id__in=sorted(candidates)).filter(
+            Q(place_id__in=places) | Q(place__isnull=True, activity_id__in=sorted(held_there))
         )
 
     def filter_place(self, queryset, name, value):
