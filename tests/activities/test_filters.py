@@ -14,7 +14,8 @@ from tests.factories import NetworkFactory, OrganisationFactory
 
 
 def _offered(filterset, name):
-    return {str(label) for value, label in filterset.display_form.fields[name].widget.choices if value}
+    choices = filterset.display_form.fields[name].widget.choices
+    return {str(label) for value, label in choices if value}
 
 
 def test_region_dropdowns_wait_for_a_network(world, monkeypatch):
