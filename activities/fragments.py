@@ -39,7 +39,8 @@ def code_version(*sources: str) -> str:
 
 
 class _RowDigest(Func):
-    """MD5 of columns as text joined with "|"; NULL as the empty text. One expression rather
+    """A digest of columns, as text: on PostgreSQL its 64-bit row hash, elsewhere the MD5
+    of the columns' text joined with "|" (NULL as the empty text). One expression rather
     than a Cast and a Coalesce per column: Django hashes every expression of a query, and
     forty of them cost more than the query."""
 
@@ -53,9 +54,19 @@ class _RowDigest(Func):
             params.extend(column_params)
         return "MD5(" + " || '|' || ".join(parts) + ")", params
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # A 64-bit hash of the row, each column hashed as its own type: no text written
+        # out for every timestamp (half the cost of the query for a feed's 2,700 dates).
+        columns, params = [], []
+        for expression in self.get_source_expressions():
+            sql, column_params = compiler.compile(expression)
+            columns.append(sql)
+            params.extend(column_params)
+        return f"hash_record_extended(ROW({', '.join(columns)}), 0)::text", params
+
 
 def digest(*columns: str) -> Func:
-    """The MD5 of `columns` (lookups like "activity__updated_at"), worked out by the
+    """A digest of `columns` (lookups like "activity__updated_at"), worked out by the
     database: a page then reads one short text per row instead of turning thousands of
     timestamps into Python objects only to hash them.
     """

@@ -157,6 +157,30 @@ def paginate(request: HttpRequest, queryset, size: int, *, cap: int | None = Non
     return CappedPaginator(queryset, size, cap=cap).get_page(number)
 
 
+def paginate_by_peeking(
+    request: HttpRequest, queryset, size: int, read: Callable[[object], list]
+) -> tuple[Page, list]:
+    """A page counted no further than itself, without a count query: `read` reads the
+    page's rows and one more, which says whether another page follows (the week and the
+    month, whose count stops at one page: "more than 300 dates this week").
+
+    Returns the page and its rows as `read` gave them. A page number past the end gives
+    the last page, counted as `paginate` does.
+    """
+    try:
+        number = min(max(int(request.GET.get("page") or 1), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    bottom = (number - 1) * size
+    rows = read(queryset[bottom : bottom + size + 1])
+    if not rows and number > 1:
+        page = paginate(request, queryset, size, cap=size)
+        return page, read(page.object_list)
+    paginator = CappedPaginator(queryset, size, cap=number * size)
+    paginator.count = bottom + len(rows)  # one past the page when another follows
+    return paginator.page(number), rows[:size]
+
+
 def managed_network_or_404(request: HttpRequest, slug: str):
     """The network whose management pages these are; 404 for anyone who may not manage it."""
     from .models import Network

@@ -2,11 +2,13 @@
 costs more than the page itself, and "more than 1000" tells a resident just as much."""
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import Frequency
 from tests.activities.factories import make_activity
@@ -49,3 +51,40 @@ def test_paging_on_past_the_cap_always_finds_the_next_page(world, client, monkey
         assert 'rel="next"' in page
         number += 1
     assert len(seen) == 12
+
+
+def test_a_week_is_paged_by_reading_one_date_more_than_the_page(world, client, monkeypatch):
+    """The week counts no further than one page, without a count query: it reads one date
+    more than the page. Every date shows once, the last page says how many in all, and a
+    page past the end shows the last one."""
+    monkeypatch.setattr("activities.views.agenda.PERIOD_PAGE_SIZE", 3)
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+    make_activity(
+        organisation=world.organisation,
+        title="Ochtendgym",
+        frequency=Frequency.DAILY,
+        start_date=monday,
+        count=7,
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    week = {"week": f"{monday:%G-W%V}"}
+    seen = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("activities:agenda_week"), {**week, "page": number})
+        page = " ".join(html.content.decode().split())
+        days = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})T', page)
+        seen += days
+        if number < 3:
+            assert len(days) == 3 and f"page={number + 1}" in page, number
+            assert f"More than {3 * number} dates this week" in page
+        else:
+            assert len(days) == 1 and "page=4" not in page
+            assert "7 dates this week" in page
+        sql = [q["sql"] for q in captured.captured_queries if "activities_occurrence" in q["sql"]]
+        assert not any("COUNT(" in query.upper() for query in sql), number
+    assert len(set(seen)) == 7
+    past_the_end = client.get(reverse("activities:agenda_week"), {**week, "page": 9})
+    last = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})T', past_the_end.content.decode())
+    assert last == seen[-1:]
