@@ -43,6 +43,8 @@ from .models import Activity, Occurrence, Place, Room, Theme
 from .services import HORIZON_DAYS
 
 PRODID = "-//Omzien//Agenda//NL"
+#: The last line of every document.
+END = b"END:VCALENDAR\r\n"
 #: Calendar programs that honour it fetch a subscribed feed again after this long.
 REFRESH_INTERVAL = timedelta(hours=6)
 #: A feed also lists the recent past, so a date that just happened does not vanish at once.
@@ -553,7 +555,7 @@ def calendar_of_events(
     """A whole VCALENDAR around VEVENTs already written (`EventWriter.vevent`), each date
     once, in the order given."""
     header = _header(name=name, description=description, source=source, subscription=subscription)
-    return b"".join([header, *events, b"END:VCALENDAR\r\n"])
+    return b"".join([header, *events, END])
 
 
 def co_organiser_names(activity: Activity) -> list[str]:

@@ -183,6 +183,8 @@ def _entry(response: HttpResponse) -> dict:
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
     marks = {name: getattr(response, name) for name in _KEPT_ATTRIBUTES if hasattr(response, name)}
     body = response.content
+    if response.get("Content-Encoding") == "gzip":  # compressed by the view already
+        return {"body": body, "gzip": True, "headers": headers, "marks": marks}
     zipped = len(body) >= MIN_GZIP_BYTES and headers.get("Content-Type", "").startswith(_TEXT_TYPES)
     return {
         "body": gzip.compress(body, compresslevel=_level(len(body))) if zipped else body,

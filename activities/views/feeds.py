@@ -17,6 +17,7 @@ the one place that turns a body into an answer, so bodies can be cached.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -43,7 +44,7 @@ from network import public_cache
 from network.models import Network, Organisation
 from network.shared import is_slug
 
-from .. import fragments, ical, recurrence
+from .. import fragments, gzip_pieces, ical, recurrence
 from ..filters import OccurrenceFilter
 from ..links import feed_language, feed_window, filter_params
 from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
@@ -99,7 +100,7 @@ EVENT_COLUMNS = ("pk", *ical.DateRow.COLUMNS)
 _EVENT_CODE = fragments.code_version(ical.__file__, __file__)
 
 
-def _events(selection: QuerySet) -> list[bytes]:
+def _events(selection: QuerySet) -> tuple[list[str], list[gzip_pieces.Piece]]:
     """The VEVENTs of the selected dates: activity by activity, in the order of their first
     date, and each activity's dates in date order (a calendar program sorts them itself).
 
@@ -109,26 +110,31 @@ def _events(selection: QuerySet) -> list[bytes]:
     a feed reads the digests and then the events in one cache round trip of one piece per
     activity, and writes only the activities whose events are not kept, reading what they
     point to once each. A date the selection reached twice is written once.
+
+    The pieces are kept gzip-compressed (activities.gzip_pieces), so the feed is joined
+    without compressing 2.4 MB again. Returns the pieces' keys (what the feed holds, for
+    its ETag) and the pieces.
     """
     digests = _activity_digests(selection)
     context = (
         f"{_EVENT_CODE}:{translation.get_language()}:{public_cache.choices_version()}"
         f":{ical.site_host()}"
     )
-    piece_keys = fragments.keys("vevents", context, (f"{a}:{d}" for a, d in digests.items()))
+    piece_keys = fragments.keys("vevents-gz", context, (f"{a}:{d}" for a, d in digests.items()))
     by_activity = dict(zip(digests, piece_keys, strict=True))
     kept = fragments.read(piece_keys)
     missing = [activity_id for activity_id, key in by_activity.items() if key not in kept]
     if missing:
         pieces = {
-            by_activity[activity_id]: piece
-            for activity_id, piece in _write_events(
+            by_activity[activity_id]: gzip_pieces.compress(events)
+            for activity_id, events in _write_events(
                 selection.filter(activity_id__in=missing)
             ).items()
         }
         fragments.keep(pieces)
         kept.update(pieces)
-    return [kept[key] for key in piece_keys if key in kept]
+    held = [key for key in piece_keys if key in kept]
+    return held, [kept[key] for key in held]
 
 
 def _activity_digests(selection: QuerySet) -> dict[int, str]:
@@ -216,6 +222,18 @@ def _paragraphs(*texts: str) -> str:
     return "\n\n".join(text for text in texts if text)
 
 
+@dataclass(frozen=True)
+class GzippedCalendar:
+    """A calendar document gzip-compressed, and its ETag (from what it holds, so that an
+    unchanged feed keeps its ETag without the text being read)."""
+
+    gzip: bytes
+    etag: str
+
+    def text(self) -> bytes:
+        return gzip.decompress(self.gzip)
+
+
 def selection_calendar(
     params: QueryDict,
     dates: QuerySet,
@@ -224,7 +242,7 @@ def selection_calendar(
     description: str,
     source: str,
     complete: bool = False,
-) -> bytes:
+) -> GzippedCalendar:
     """The calendar of `dates` narrowed by the agenda filters in `params`, within its window:
     everything stored when `complete` (one network or organisation) or when the filters
     choose a network or organisation, else six weeks. Call it in the feed's language."""
@@ -232,12 +250,18 @@ def selection_calendar(
     data = _understood(filterset)
     window = feed_window(data, complete=complete)
     selection = filterset.qs.filter(starts_at__gte=window.start, starts_at__lt=window.end)
-    return ical.calendar_of_events(
-        _events(selection),
+    keys, events = _events(selection)
+    header = ical.calendar_of_events(
+        [],
         name=_calendar_name(name, data),
         description=_paragraphs(description, window.describe()),
         source=source,
+    ).removesuffix(ical.END)
+    etag = hashlib.sha256(header + "".join(keys).encode()).hexdigest()[:32]
+    document = gzip_pieces.gzip_file(
+        [gzip_pieces.compress(header), *events, gzip_pieces.compress(ical.END)]
     )
+    return GzippedCalendar(document, f'"{etag}"')
 
 
 def activity_calendar(activity: Activity, *, source: str) -> bytes:
@@ -279,11 +303,12 @@ def _calendar_response(
     filename: str,
     attachment: bool = False,
     public: bool = True,
+    etag: str | None = None,
 ) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    response["ETag"] = etag or f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     if public:
         patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
     else:
@@ -305,8 +330,9 @@ def _feed(
     filename: str,
     complete: bool = False,
 ) -> HttpResponse:
-    """The answer for a selection of the agenda (see selection_calendar)."""
-    body = selection_calendar(
+    """The answer for a selection of the agenda (see selection_calendar): gzip-compressed
+    as it was put together, or its text for a client that does not take gzip."""
+    calendar = selection_calendar(
         request.GET,
         dates,
         name=name,
@@ -314,7 +340,17 @@ def _feed(
         source=_source(request),
         complete=complete,
     )
-    return _calendar_response(request, body, filename=filename)
+    takes_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = _calendar_response(
+        request,
+        calendar.gzip if takes_gzip else calendar.text(),
+        filename=filename,
+        etag=calendar.etag,
+    )
+    if takes_gzip and response.status_code == 200:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 @require_safe

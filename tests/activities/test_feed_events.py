@@ -2,6 +2,7 @@
 after every kind of write a feed shows it, in every language, and a write elsewhere reuses
 the kept events instead of reading the dates whole."""
 
+import gzip
 from datetime import time
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from activities import gzip_pieces
 from network import public_cache
 from tests.activities.factories import make_activity
 from tests.activities.test_cards import CARD_WRITES, coffee  # noqa: F401 (a fixture)
@@ -108,3 +110,34 @@ def test_a_cache_that_is_down_still_gives_every_event(world, coffee, monkeypatch
     events = feed(world)
     assert len(events) == coffee.occurrences.count()
     assert all(_text(event, "SUMMARY") == "Koffieochtend" for event in events)
+
+
+def test_a_feed_is_sent_gzipped_as_kept_and_as_text_to_who_does_not_take_gzip(
+    world,
+    coffee,  # noqa: F811
+    client_for,
+):
+    """The kept pieces are joined into one gzip file; a client that takes no gzip gets the
+    same text; the ETag follows what the feed holds, also from the page cache."""
+    url = reverse("activities:network_ics", args=[world.network.slug])
+    for client in (Client(), client_for("volunteer")):  # through the page cache, and not
+        plain = client.get(url)
+        zipped = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+        assert "Content-Encoding" not in plain
+        assert zipped["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped["Vary"]
+        assert gzip.decompress(zipped.content) == plain.content
+        assert b"Koffieochtend" in plain.content
+        again = client.get(url, headers={"if-none-match": plain["ETag"]})
+        assert again.status_code == 304
+    etag = Client().get(url)["ETag"]
+    CARD_WRITES["title"](world, coffee)
+    changed = Client().get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and b"Koffie en taart" in changed.content
+
+
+def test_pieces_compressed_one_at_a_time_make_one_gzip_file():
+    texts = [b"", b"BEGIN:VEVENT\r\n" * 10, bytes(range(256)) * 400, "één €".encode() * 9000]
+    document = gzip_pieces.gzip_file(gzip_pieces.compress(text) for text in texts)
+    assert gzip.decompress(document) == b"".join(texts)
+    assert gzip.decompress(gzip_pieces.gzip_file([])) == b""
