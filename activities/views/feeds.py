@@ -100,46 +100,83 @@ EVENT_COLUMNS = ("pk", *ical.DateRow.COLUMNS)
 _EVENT_CODE = fragments.code_version(ical.__file__, __file__)
 
 
+#: Activities follow each other in one compressed piece until it holds this many dates
+#: (some 90 KB of text): a piece compresses as well as the whole document only when it is
+#: longer than deflate's window (32 KB); a region's six weeks has five dates an activity.
+CHUNK_DATES = 100
+
+
 def _events(selection: QuerySet) -> tuple[list[str], list[gzip_pieces.Piece]]:
-    """The VEVENTs of the selected dates: activity by activity, in the order of their first
-    date, and each activity's dates in date order (a calendar program sorts them itself).
+    """The VEVENTs of the selected dates, gzip-compressed in pieces: activity by activity,
+    in the order of their first date, and each activity's dates in date order (a calendar
+    program sorts them itself). Returns the pieces' keys (what the feed holds, for its
+    ETag) and the pieces.
 
     Writing the text was nearly all of a network's feed (2,700 dates, 2.4 MB), and a write
-    changes one activity's dates at most. So the events of each activity are kept together
-    (activities.fragments) under a digest of everything they show (`_activity_digests`);
-    a feed reads the digests and then the events in one cache round trip of one piece per
-    activity, and writes only the activities whose events are not kept, reading what they
-    point to once each. A date the selection reached twice is written once.
-
-    The pieces are kept gzip-compressed (activities.gzip_pieces), so the feed is joined
-    without compressing 2.4 MB again. Returns the pieces' keys (what the feed holds, for
-    its ETag) and the pieces.
+    changes one activity's dates at most. So the events of each activity are kept as text
+    (activities.fragments) under a digest of everything they show (`_activity_digests`),
+    and runs of activities are kept compressed (activities.gzip_pieces) under their
+    activities' keys. A feed reads the digests and then the compressed runs in one cache
+    round trip; a run that is not kept is put together from its activities' texts, and only
+    the activities whose text is not kept either are written, reading what they point to
+    once each. A date the selection reached twice is written once.
     """
     digests = _activity_digests(selection)
     context = (
         f"{_EVENT_CODE}:{translation.get_language()}:{public_cache.choices_version()}"
         f":{ical.site_host()}"
     )
-    piece_keys = fragments.keys("vevents-gz", context, (f"{a}:{d}" for a, d in digests.items()))
-    by_activity = dict(zip(digests, piece_keys, strict=True))
-    kept = fragments.read(piece_keys)
-    missing = [activity_id for activity_id, key in by_activity.items() if key not in kept]
+    text_keys = dict(
+        zip(
+            digests,
+            fragments.keys("vevents", context, (f"{a}:{d}" for a, (d, _n) in digests.items())),
+            strict=True,
+        )
+    )
+    runs: list[list[int]] = [[]]
+    held = 0
+    for activity_id, (_digest, dates) in digests.items():
+        if held >= CHUNK_DATES:
+            runs.append([])
+            held = 0
+        runs[-1].append(activity_id)
+        held += dates
+    runs = [run for run in runs if run]
+    run_keys = fragments.keys(
+        "vevents-gz", context, ("".join(text_keys[a] for a in run) for run in runs)
+    )
+    kept = fragments.read(run_keys)
+    missing = {key: run for key, run in zip(run_keys, runs, strict=True) if key not in kept}
     if missing:
+        texts = _event_texts(selection, [a for run in missing.values() for a in run], text_keys)
         pieces = {
-            by_activity[activity_id]: gzip_pieces.compress(events)
-            for activity_id, events in _write_events(
-                selection.filter(activity_id__in=missing)
-            ).items()
+            key: gzip_pieces.compress(b"".join(texts[a] for a in run))
+            for key, run in missing.items()
+            if all(a in texts for a in run)  # none deleted in between
         }
         fragments.keep(pieces)
         kept.update(pieces)
-    held = [key for key in piece_keys if key in kept]
-    return held, [kept[key] for key in held]
+    held_keys = [key for key in run_keys if key in kept]
+    return held_keys, [kept[key] for key in held_keys]
 
 
-def _activity_digests(selection: QuerySet) -> dict[int, str]:
-    """{activity id: digest of its selected dates and of itself}, in the order of each
-    one's first date.
+def _event_texts(
+    selection: QuerySet, activity_ids: list[int], text_keys: dict[int, str]
+) -> dict[int, bytes]:
+    """{activity id: its VEVENTs}: kept ones from the cache, the others written."""
+    kept = fragments.read([text_keys[a] for a in activity_ids])
+    texts = {a: kept[text_keys[a]] for a in activity_ids if text_keys[a] in kept}
+    missing = [a for a in activity_ids if a not in texts]
+    if missing:
+        written = _write_events(selection.filter(activity_id__in=missing))
+        fragments.keep({text_keys[a]: events for a, events in written.items()})
+        texts.update(written)
+    return texts
+
+
+def _activity_digests(selection: QuerySet) -> dict[int, tuple[str, int]]:
+    """{activity id: (digest of its selected dates and of itself, number of dates)}, in the
+    order of each one's first date.
 
     On PostgreSQL the database combines the dates: a 64-bit hash of each date's columns
     (no text made of its timestamps), XORed per activity with the number of dates, so a
@@ -148,6 +185,7 @@ def _activity_digests(selection: QuerySet) -> dict[int, str]:
     `updated_at` come from a second small query, so the dates need no join.
     """
     per_activity: dict[int, list[str]] = {}
+    counts: dict[int, int] = {}
     if connection.vendor == "postgresql":
         rows = (
             selection.order_by()
@@ -162,17 +200,19 @@ def _activity_digests(selection: QuerySet) -> dict[int, str]:
         )
         for activity_id, dates, digest in rows:
             per_activity[activity_id] = [f"{dates}:{digest}"]
+            counts[activity_id] = dates
     else:
         rows = selection.order_by("starts_at", "pk").values_list(
             "activity_id", fragments.digest(*EVENT_COLUMNS)
         )
         for activity_id, digest in rows:
             per_activity.setdefault(activity_id, []).append(digest)
+        counts = {activity_id: len(digests) for activity_id, digests in per_activity.items()}
     updated = dict(
         Activity.objects.filter(pk__in=list(per_activity)).values_list("pk", "updated_at")
     )
     return {
-        activity_id: f"{updated.get(activity_id)}:{''.join(digests)}"
+        activity_id: (f"{updated.get(activity_id)}:{''.join(digests)}", counts[activity_id])
         for activity_id, digests in per_activity.items()
     }
 
