@@ -141,3 +141,19 @@ def test_pieces_compressed_one_at_a_time_make_one_gzip_file():
     document = gzip_pieces.gzip_file(gzip_pieces.compress(text) for text in texts)
     assert gzip.decompress(document) == b"".join(texts)
     assert gzip.decompress(gzip_pieces.gzip_file([])) == b""
+
+
+def test_runs_of_activities_are_kept_compressed_apart(world, coffee, monkeypatch):  # noqa: F811
+    """With one date per run, every activity is a run of its own: a changed activity
+    renews its run only, and the runs make one gzip file with the same text."""
+    monkeypatch.setattr("activities.views.feeds.CHUNK_DATES", 1)
+    make_activity(organisation=world.organisation, title="Breiclub", start_date=coffee.start_date)
+    url = reverse("activities:network_ics", args=[world.network.slug])
+    assert feed(world)  # every run in the cache
+    CARD_WRITES["title"](world, coffee)
+    with CaptureQueriesContext(connection) as captured:
+        zipped = Client().get(url, {"lang": "en"}, headers={"accept-encoding": "gzip"})
+    read_whole = [q["sql"] for q in captured.captured_queries if "description" in q["sql"]]
+    assert len(read_whole) == 1 and f"({coffee.pk})" in read_whole[0].replace(" ", "")
+    text = gzip.decompress(zipped.content)
+    assert b"SUMMARY:Koffie en taart" in text and b"SUMMARY:Breiclub" in text
