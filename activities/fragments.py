@@ -38,6 +38,10 @@ def code_version(*sources: str) -> str:
     return digest.hexdigest()[:12]
 
 
+#: PostgreSQL 14 and newer: a 64-bit hash of a row, each column hashed as its own type.
+_ROW_HASH = "hash_record_extended(ROW(%(expressions)s), 0)"
+
+
 class _RowDigest(Func):
     """A digest of columns, as text: on PostgreSQL its 64-bit row hash, elsewhere the MD5
     of the columns' text joined with "|" (NULL as the empty text). One expression rather
@@ -55,14 +59,8 @@ class _RowDigest(Func):
         return "MD5(" + " || '|' || ".join(parts) + ")", params
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        # A 64-bit hash of the row, each column hashed as its own type: no text written
-        # out for every timestamp (half the cost of the query for a feed's 2,700 dates).
-        columns, params = [], []
-        for expression in self.get_source_expressions():
-            sql, column_params = compiler.compile(expression)
-            columns.append(sql)
-            params.extend(column_params)
-        return f"hash_record_extended(ROW({', '.join(columns)}), 0)::text", params
+        # The row hash (see row_hash) as text: no text written out for every timestamp.
+        return super().as_sql(compiler, connection, template=f"{_ROW_HASH}::text", **extra_context)
 
 
 def digest(*columns: str) -> Func:
@@ -76,7 +74,7 @@ def digest(*columns: str) -> Func:
 class _RowHash(Func):
     """PostgreSQL's 64-bit hash of a row of columns, each hashed as its own type."""
 
-    template = "hash_record_extended(ROW(%(expressions)s), 0)"
+    template = _ROW_HASH
     output_field = BigIntegerField()
 
 

@@ -97,7 +97,7 @@ def _co_organisers(activity_ids: list[int]) -> dict[int, list[str]]:
 #: and the organisations, places and rooms (every change of which renews the public
 #: choices version).
 EVENT_COLUMNS = ("pk", *ical.DateRow.COLUMNS)
-_EVENT_CODE = fragments.code_version(ical.__file__, __file__)
+_EVENT_CODE = fragments.code_version(ical.__file__, gzip_pieces.__file__, __file__)
 
 
 #: Activities follow each other in one compressed piece until it holds this many dates
