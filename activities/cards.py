@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from network import public_cache
 
@@ -236,3 +238,101 @@ def _badges(occurrence: Occurrence, activity, place) -> SafeString:
         badges.append(("registration", _("Registration needed")))
     badges.extend((fact.key, fact.label) for fact in accessibility_facts(activity, place))
     return format_html_join("", '<li class="badge badge--{}">{}</li>', badges)
+
+
+# A search result: one activity with its next matching dates ----------------------------
+
+
+def search_result(
+    activity, dates: list[Occurrence], count: int, all_query: str, day_label
+) -> SafeString:
+    """One activity that matches a search, with its next dates and a link to all of them
+    (views.agenda._search_results). In Python like the cards: a page of twenty results
+    writes eighty dates."""
+    place = activity.place
+    where = ""
+    if place:
+        where = format_html(
+            '<span class="occurrence__place"> · {}{}</span>',
+            place.name,
+            f", {place.town}" if place.town else "",
+        )
+    notice = ""
+    if activity.is_cancelled:
+        notice = format_html(
+            '<p class="occurrence__notice"><strong class="badge badge--cancelled">{}</strong>'
+            " {}</p>\n",
+            _("Cancelled"),
+            activity.cancellation_note,
+        )
+    all_dates = ""
+    if count > len(dates):
+        text = ngettext("%(n)s date of %(title)s", "All %(n)s dates of %(title)s", count) % {
+            "n": count,
+            "title": activity.title,
+        }
+        all_dates = format_html(
+            '<p class="search-result__all"><a href="?{}">{}</a></p>\n', all_query, text
+        )
+    return format_html(
+        '<li class="search-result{}">\n'
+        '<h2 class="search-result__title"><a href="{}">{}</a></h2>\n'
+        '<p class="occurrence__meta"><span class="occurrence__organisers">{}</span>{}</p>\n'
+        "{}"
+        '<p class="search-result__next" id="next-{}">{}</p>\n'
+        '<ul class="date-list search-result__dates" aria-labelledby="next-{}">\n{}</ul>\n'
+        "{}"
+        "</li>\n",
+        " search-result--cancelled" if activity.is_cancelled else "",
+        activity.get_absolute_url(),
+        activity.title,
+        ", ".join(
+            organisation.name
+            for organisation in [activity.organisation, *activity.co_organisers.all()]
+        ),
+        where,
+        notice,
+        activity.slug,
+        _("Next dates:"),
+        activity.slug,
+        _date_items(activity, dates, day_label),
+        all_dates,
+    )
+
+
+def _date_items(activity, dates: list[Occurrence], day_label) -> SafeString:
+    url = _occurrence_urls(activity.slug)
+    items = []
+    for occurrence in dates:
+        starts = timezone.localtime(occurrence.starts_at)
+        if occurrence.all_day:
+            moment, text = starts.date().isoformat(), day_label(starts)
+        else:
+            moment, text = starts.isoformat(), f"{day_label(starts)}, {starts:%H:%M}"
+        place = occurrence.effective_place
+        items.append(
+            format_html(
+                '<li class="date-list__item{}"><a href="{}"><time datetime="{}">{}</time></a>'
+                "{}{}</li>\n",
+                " date-list__item--cancelled" if occurrence.is_cancelled else "",
+                url(occurrence.original_date),
+                moment,
+                text,
+                format_html(' <strong class="badge badge--cancelled">{}</strong>', _("Cancelled"))
+                if occurrence.is_cancelled
+                else "",
+                format_html('<span class="muted"> · {}</span>', place.name)
+                if place and place != activity.place
+                else "",
+            )
+        )
+    return mark_safe("".join(items))
+
+
+def _occurrence_urls(slug: str):
+    """Occurrence.get_absolute_url for the dates of one activity, reversed once."""
+    sentinel = "0000-00-00"
+    before, _sentinel, after = reverse(
+        "activities:occurrence_detail", kwargs={"slug": slug, "day": sentinel}
+    ).rpartition(sentinel)
+    return lambda day: f"{before}{day.isoformat()}{after}"

@@ -6,6 +6,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import public_cache
 from .models import (
     AccessLogEntry,
     Area,
@@ -16,6 +17,24 @@ from .models import (
     Organisation,
     User,
 )
+
+
+class ChangesPublicPages:
+    """What public pages and the agenda's filters show (municipalities, areas, networks,
+    organisations): a change made here renews the public page cache, as the services' do
+    (network.public_cache.changed), instead of pages showing the old names for a day."""
+
+    def save_model(self, request, obj, form, change):
+        public_cache.changed(choices=True)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        public_cache.changed(choices=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        public_cache.changed(choices=True)
+        super().delete_queryset(request, queryset)
 
 
 class _KnownIdsOnly:
@@ -88,13 +107,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ChangesPublicPages, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ChangesPublicPages, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
@@ -102,7 +121,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(ChangesPublicPages, admin.ModelAdmin):
     list_display = ["name", "municipality"]
     search_fields = ["name"]
     list_select_related = ["municipality"]
@@ -111,7 +130,7 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CheckedAutocomplete, admin.ModelAdmin):
+class OrganisationAdmin(ChangesPublicPages, CheckedAutocomplete, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["municipality"]

@@ -21,8 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from network import public_cache
 from network.shared import paginate, paginate_by_peeking
 
-from ..cards import Card, card_rows, cards_of_rows, page_cards
-from ..filters import QUICK_PICKS, TOGGLE_PICKS, OccurrenceFilter
+from ..cards import Card, card_rows, cards_of_rows, page_cards, search_result
+from ..filters import QUICK_PICKS, TOGGLE_PICKS, OccurrenceFilter, more_than_one_network
 from ..models import Activity, Occurrence
 from ..periods import Period, month_period, week_period
 from ..templatetags.agenda import day_label
@@ -126,7 +126,7 @@ def _filter_context(
         "any_day_current": not params.get("when"),
         "toggle_picks": _toggle_picks(params),
         "period_filters": period_filters,
-        "unoffered_filters": _unoffered_filters(filterset),
+        "unoffered_filters": _unoffered_filters(),
         "has_filters": any(params.get(name) for name in filters),
         "filters_query": _query(params, drop=PERIOD_PARAMS),
         # The folded part of the form opens when one of its choices is in use (a quick
@@ -150,10 +150,9 @@ def _toggle_picks(params: QueryDict) -> list[dict]:
     return picks
 
 
-def _unoffered_filters(filterset: OccurrenceFilter) -> tuple[str, ...]:
+def _unoffered_filters() -> tuple[str, ...]:
     """Filters the form leaves out: a choice of network where there is only one."""
-    networks = filterset.form.fields["network"].queryset
-    return () if len(networks[:2]) > 1 else ("network",)
+    return () if more_than_one_network() else ("network",)
 
 
 def _filtered(request: HttpRequest, data: QueryDict | None, queryset) -> OccurrenceFilter:
@@ -287,41 +286,35 @@ def _search_text(filterset: OccurrenceFilter) -> str:
     return (data.get("q") or "").strip()
 
 
-@dataclass
-class SearchResult:
-    """One activity that matches a search, with its next matching dates."""
-
-    activity: Activity
-    dates: list[Occurrence]
-    count: int
-    all_query: str
-
-
 def _search_results(
     request: HttpRequest, filterset: OccurrenceFilter, params: QueryDict
 ) -> HttpResponse:
     """A search ("koffie") matches hundreds of dates of a few activities: list each
     activity once, soonest first, with its next few dates and a link to all of them.
 
-    Four queries whatever the number of matches: every matching activity with its first
-    date and number of dates (one row per activity, paged in Python, which saves counting
-    them in a query of their own; a common word matches some 1,300 activities of a region),
-    the next dates of this page's activities (a window function picks the first few per
-    activity, then they are read whole) and their co-organisers. The filters match each
-    date once, so nothing needs DISTINCT.
+    Four queries whatever the number of matches (besides the filters' lists): every
+    matching activity with its first date and number of dates (one row per activity, paged
+    in Python, which saves counting them in a query of their own; a common word matches
+    some 1,300 activities of a region), this page's activities and their co-organisers, and
+    their next dates (a window function picks the first few per activity). The filters
+    match each date once, so nothing needs DISTINCT.
     """
+    # A search always matches on a list of public activities (filters.filter_queryset),
+    # so its dates need no join to test that their activity is public.
+    matching = filterset.filter_queryset(Occurrence.objects.upcoming())
     groups = list(
-        filterset.qs.order_by()
+        matching.order_by()
         .values("activity_id")
         .annotate(first=Min("starts_at"), count=Count("pk"))
         .order_by("first", "activity_id")
     )
     page = paginate(request, groups, SEARCH_PAGE_SIZE)
     counts = {group["activity_id"]: group["count"] for group in page.object_list}
-    # The next dates are chosen by id, then read whole: the window query with every
-    # table a card needs joined in took 8 ms to plan.
+    # The page's next dates are chosen by a window function in a subquery, and read
+    # with their own place only; their activities are read apart, whole: one query with
+    # every table joined took 3-8 ms to plan.
     ranked = (
-        filterset.qs.filter(activity_id__in=list(counts))
+        filterset.filter_queryset(Occurrence.objects.upcoming(), within=list(counts))
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -330,18 +323,27 @@ def _search_results(
             )
         )
         .filter(rank__lte=SEARCH_DATES)
-        .values_list("pk", flat=True)
+        .values("pk")
     )
-    chosen = Occurrence.objects.for_listing().filter(pk__in=list(ranked))
+    activities = {
+        activity.pk: activity
+        for activity in Activity.objects.filter(pk__in=list(counts))
+        .select_related("organisation", "place")
+        .prefetch_related("co_organisers")
+    }
     dates: dict[int, list[Occurrence]] = {}
-    for occurrence in chosen.order_by("starts_at", "pk"):
+    for occurrence in (
+        Occurrence.objects.filter(pk__in=ranked).select_related("place").order_by("starts_at", "pk")
+    ):
+        occurrence.activity = activities[occurrence.activity_id]
         dates.setdefault(occurrence.activity_id, []).append(occurrence)
     results = [
-        SearchResult(
-            activity=dates[pk][0].activity,
-            dates=dates[pk],
-            count=count,
-            all_query=_query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
+        search_result(
+            dates[pk][0].activity,
+            dates[pk],
+            count,
+            _query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
+            day_label,
         )
         for pk, count in counts.items()
         if pk in dates
@@ -354,7 +356,7 @@ def _search_results(
             "view": "day",
             "search_text": _search_text(filterset),
             "page": page,
-            "results": results,
+            "results": mark_safe("".join(results)),
             "date_count": sum(counts.values()) if not page.has_other_pages() else None,
             "feed_query": _query(params, drop=("page",)),
             "print_week_query": _query(params, drop=PERIOD_PARAMS),

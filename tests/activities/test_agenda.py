@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 
 from activities import services
 from activities.models import Frequency, Occurrence, Status, TargetGroup, Theme
+from network import public_cache
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 from tests.factories import AreaFactory, OrganisationFactory
 
@@ -233,6 +234,21 @@ def test_search_finds_words_in_title_and_description(world, client):
     assert found(client.get(AGENDA, {"q": "linge"})) == ["Fietstocht langs de Linge"]
     assert found(client.get(AGENDA, {"q": "wandeling"})) == ["Koffieochtend"]
     assert found(client.get(AGENDA, {"q": "tango"})) == []
+
+
+def test_a_search_lists_public_activities_only_whatever_the_filters(world, client):
+    """A search reads its dates on a list of public activities, without the join that
+    tests each date's activity (filters.filter_queryset): the list must hold no other."""
+    hall = PlaceFactory(municipality=world.municipality, area=AreaFactory())
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.PUBLISHED):
+        once(world, f"Koffie {status}", status=status, place=hall, theme=Theme.MEETING)
+    once(world, "Koffie opgeheven", organisation=OrganisationFactory(is_active=False), place=hall)
+    for params in [
+        {"q": "koffie"},
+        {"q": "koffie", "theme": "meeting", "free": "on", "area": hall.area_id},
+        {"q": "koffie", "organisation": world.organisation.slug},
+    ]:
+        assert found(client.get(AGENDA, params)) == ["Koffie published"], params
 
 
 def test_filters_combine_and_date_range(world, client):
@@ -516,6 +532,7 @@ def test_no_network_choice_when_there_is_one_network(db, en):
     html = en.get(AGENDA, {"network": "enige"}).content.decode()
     assert '<input type="hidden" name="network" value="enige">' in html
     NetworkFactory()
+    public_cache.changed(choices=True)  # what the admin does (tests/network/test_public_cache)
     assert '<select name="network"' in en.get(AGENDA, {"theme": "games"}).content.decode()
     assert network.slug == "enige"
 

@@ -232,3 +232,17 @@ def test_printing_never_takes_every_worker(world, coffee):
     cache.set("busy:print", 2, 600)
     again = Client().get(url)  # from the cache: no slot needed
     assert again.status_code == 200 and again.content == first.content
+
+
+def test_a_network_renamed_in_the_admin_shows_on_the_next_page(world, client):
+    """The admin writes without the services: it renews the cache itself (ChangesPublicPages)."""
+    page = reverse("network:network_detail", kwargs={"slug": world.network.slug})
+    assert world.network.name in Client().get(page).content.decode()
+    client.force_login(world.users["superuser"])
+    change = reverse("admin:network_network_change", args=[world.network.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(name="Dorp in beweging", areas=[area.pk for area in data.get("areas", [])])
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert "Dorp in beweging" in Client().get(page).content.decode()
