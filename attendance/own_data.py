@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from network import personal_data
 from network.models import User
@@ -69,9 +69,12 @@ def summarise_participant_records(user: User) -> list[str]:
     lines = []
     for p in _records(user):
         attended = list(p.attendances.all())
-        line = _(
+        line = ngettext(
             "%(organisation)s keeps track of when you come (you agreed on %(date)s): "
-            "%(count)s times recorded."
+            "recorded %(count)s time.",
+            "%(organisation)s keeps track of when you come (you agreed on %(date)s): "
+            "recorded %(count)s times.",
+            len(attended),
         ) % {
             "organisation": p.organisation.name,
             "date": date_format(p.consent_on, "j F Y"),
