@@ -31,8 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from activities.models import CalendarFeed, Registration, RegistrationStatus, Status
+from attendance.models import Absence
 from network.models import Membership
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
+from tests.attendance.factories import ParticipantFactory, date_of, keep_attendance
 from tests.conftest import ROLE_NAMES
 from tests.volunteers.factories import (
     CertificateFactory,
@@ -88,6 +90,7 @@ UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 POST_FIELDS = [
     *("next", "language", "action", "reason", "restore", "decision", "comment", "name"),
     *("email", "phone", "party_size", "confirm", "login", "password", "code"),
+    *("participant", "present", "head_count", "follow_up", "starts_on", "ends_on"),
 ]
 
 
@@ -143,6 +146,7 @@ class Objects:
     membership: object
     place: object
     volunteering: dict = field(default_factory=dict)
+    attendance: dict = field(default_factory=dict)
 
 
 def _volunteering(world, activity) -> dict:
@@ -168,6 +172,22 @@ def _volunteering(world, activity) -> dict:
         "certificate": CertificateFactory(user=volunteer).pk,
         "organisation": world.organisation.slug,
         "slug": world.organisation.slug,
+    }
+
+
+def _attendance(world, occurrence) -> dict:
+    """A participant with an absence, and a date to take attendance for: what /deelnemers/
+    and /presentie/ addresses point at (see _kwargs)."""
+    keep_attendance(world.organisation)
+    participant = ParticipantFactory(organisation=world.organisation)
+    absence = Absence.objects.create(
+        participant=participant, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 12)
+    )
+    return {
+        "organisation": world.organisation.slug,
+        "participant": participant.pk,
+        "absence": absence.pk,
+        "occurrence": date_of(occurrence.activity).pk,
     }
 
 
@@ -211,6 +231,7 @@ def objects(world) -> Objects:
         membership,
         place,
         _volunteering(world, activity),
+        _attendance(world, occurrence),
     )
 
 
@@ -231,7 +252,11 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     world = objects.world
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
-        if first == "vrijwilligers":
+        if first in ("deelnemers", "presentie"):
+            # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
+            # <int:occurrence>.
+            values[name] = objects.attendance.get(name, "abc123")
+        elif first == "vrijwilligers":
             # Volunteering addresses name what they point at: <int:task>, <int:shift>,
             # <int:signup>, <int:help_request>, <int:application>, <str:token>, <int:year>,
             # <day:day>, <int:user>, <slug:organisation>.

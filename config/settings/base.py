@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "network",
     "activities",
     "volunteers",
+    "attendance",
     "referrals",
 ]
 

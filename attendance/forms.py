@@ -1,0 +1,138 @@
+"""The coordinators' forms: a participant, a walk-in at the door, the head count, an
+absence, closing a record, the settings and the search. Junk gives a message on the form,
+never an error page; the services check the rules again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from network.models import Area, Organisation
+
+from .models import Absence, ClosedReason, ConsentHow, Participant
+from .services import MAX_HEAD_COUNT, PARTICIPANT_FIELDS
+
+_DATE = {"type": "date"}
+
+
+def _date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Fill in a date, for example 12-03-2026.")},
+        **kwargs,
+    )
+
+
+def areas_for(organisation: Organisation):
+    """The villages and neighbourhoods of the organisation's municipality and networks."""
+    return Area.objects.filter(
+        Q(municipality_id=organisation.municipality_id) | Q(networks__organisations=organisation)
+    ).distinct()
+
+
+class ParticipantForm(forms.ModelForm):
+    consent_on = _date_field(_("When they agreed"))
+
+    class Meta:
+        model = Participant
+        fields = PARTICIPANT_FIELDS
+        widgets = {"consent_how": forms.RadioSelect}
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_for(organisation)
+        self.fields["area"].required = True
+        self.fields["area"].error_messages["invalid_choice"] = _(
+            "Choose one of the villages or neighbourhoods in the list."
+        )
+        self.fields["consent_how"].choices = ConsentHow.choices
+        if not self.is_bound and self.instance.pk is None:
+            self.initial.setdefault("consent_on", timezone.localdate())
+
+    def clean_consent_on(self):
+        value = self.cleaned_data["consent_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The day they agreed cannot be in the future."))
+        return value
+
+
+class WalkInForm(forms.Form):
+    """Someone new at the door: a name, maybe a telephone number, and their agreement."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(label=_("Telephone (if they want)"), max_length=30, required=False)
+    consent_how = forms.ChoiceField(
+        label=_("How they agreed to be registered"),
+        choices=ConsentHow.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentHow.VERBAL,
+    )
+    consent_on = _date_field(_("When they agreed"), initial=timezone.localdate)
+    someone_else = forms.BooleanField(
+        label=_("This is someone else than the participant with the same name"),
+        required=False,
+    )
+
+    def clean_consent_on(self):
+        value = self.cleaned_data["consent_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The day they agreed cannot be in the future."))
+        return value
+
+
+class HeadCountForm(forms.Form):
+    head_count = forms.IntegerField(
+        label=_("Others who came (not registered)"),
+        min_value=0,
+        max_value=MAX_HEAD_COUNT,
+        error_messages={
+            "invalid": _("Fill in a whole number."),
+            "required": _("Fill in a number (0 if nobody)."),
+        },
+    )
+
+
+class AbsenceForm(forms.ModelForm):
+    starts_on = _date_field(_("From"))
+    ends_on = _date_field(_("Until"))
+
+    class Meta:
+        model = Absence
+        fields = ["starts_on", "ends_on", "note"]
+        labels = {"note": _("Note (optional, for example: on holiday)")}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            raise forms.ValidationError(_("The last day cannot be before the first day."))
+        return cleaned
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the record closed?"),
+        choices=ClosedReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the record is closed.")},
+    )
+
+
+class SettingsForm(forms.Form):
+    keeps_attendance = forms.BooleanField(
+        label=_("We keep track of who comes to our activities"),
+        required=False,
+        help_text=_(
+            "Then you can register participants who agree to it and mark at the door who came."
+        ),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
+
+    def text(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""

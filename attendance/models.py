@@ -1,0 +1,288 @@
+"""Participants, who came to which date, and who is away for a while.
+
+Attendance is the ground "not seen lately" (SPEC.md, point 3) stands on: a nightly job
+(a later issue) compares each participant's recent attendance with their own rhythm. So
+"attendance was taken" is data (`RollCall`): a date without one is unknown, never a date
+everybody missed. Rows are written only by attendance/services.py.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Occurrence
+from network.models import Area, Organisation, User
+
+
+class AttendanceSettings(models.Model):
+    """Whether an organisation keeps attendance at all; none does until a coordinator
+    says so (no row: it does not). Later settings of "not seen lately" belong here too."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="attendance_settings",
+        verbose_name=_("organisation"),
+    )
+    keeps_attendance = models.BooleanField(_("we keep track of who comes"), default=False)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance settings")
+        verbose_name_plural = _("attendance settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class ConsentHow(models.TextChoices):
+    VERBAL = "verbal", _("said yes (verbally)")
+    WRITTEN = "written", _("signed on paper")
+    FORM = "form", _("filled in a form")
+
+
+class ClosedReason(models.TextChoices):
+    MOVED = "moved", _("moved away")
+    DECEASED = "deceased", _("passed away")
+    WITHDREW = "withdrew", _("no longer wants to be registered")
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ParticipantQuerySet:
+        """What permissions.can_view_participant allows: coordinators of the organisation
+        that registered them, and of organisations it shares them with in a network."""
+        from .permissions import visible_participants_q
+
+        return self.filter(visible_participants_q(user))
+
+    def changeable_by(self, user) -> ParticipantQuerySet:
+        """What permissions.can_change_participant allows: the registering organisation's
+        coordinators."""
+        from .permissions import changeable_participants_q
+
+        return self.filter(changeable_participants_q(user))
+
+    def open(self) -> ParticipantQuerySet:
+        return self.filter(closed_at__isnull=True)
+
+    def matching(self, text: str) -> ParticipantQuerySet:
+        """Part of the name, any case: the search of the lists and the roll-call."""
+        text = (text or "").replace("\x00", "").strip()[:100]
+        return self.filter(name__icontains=text) if text else self
+
+
+class Participant(models.Model):
+    """Someone who comes to an organisation's activities and agreed to be registered.
+
+    The minimum: a name, how to reach them, where they live (area, for the overviews), and
+    how and when they agreed. They belong to the organisation that registered them;
+    `shared_with_network` is the explicit choice to let the coordinators of the other
+    organisations of its networks see and mark them too.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("registered by"),
+        db_index=False,  # participant_org_name leads with it
+    )
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village or neighbourhood"),
+    )
+    contact_person = models.CharField(
+        _("contact person"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example a son or neighbour, with their telephone number."),
+    )
+    consent_how = models.CharField(
+        _("how they agreed to be registered"), max_length=10, choices=ConsentHow.choices
+    )
+    consent_on = models.DateField(_("when they agreed"))
+    consent_recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement recorded by"),
+    )
+    #: Their own account, when they have one: "my data" shows and erases this record.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant_records",
+        verbose_name=_("account"),
+    )
+    shared_with_network = models.BooleanField(
+        _("share with the network"),
+        default=False,
+        help_text=_(
+            "Coordinators of the other organisations in your network can then see this "
+            "participant and mark them present."
+        ),
+    )
+    #: False: they come and are counted, but nobody follows up when they stay away.
+    follow_up = models.BooleanField(_("look out for them"), default=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("reason"), max_length=10, choices=ClosedReason.choices, blank=True
+    )
+    closed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [
+            # The participants list of an organisation, in name order.
+            models.Index(fields=["organisation", "name"], name="participant_org_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_reason="")
+                | Q(closed_at__isnull=False) & ~Q(closed_reason=""),
+                name="participant_closed_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def gets_signals(self) -> bool:
+        """Whether "not seen lately" may look at them: open and followed up."""
+        return self.closed_at is None and self.follow_up
+
+
+class RollCall(models.Model):
+    """Attendance was taken for this date (by whom, when) and how many came who are not
+    registered. Without it, a date's attendance is unknown, never "nobody came"."""
+
+    occurrence = models.OneToOneField(
+        Occurrence, on_delete=models.CASCADE, related_name="roll_call", verbose_name=_("date")
+    )
+    taken_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    taken_at = models.DateTimeField(_("taken"))
+    #: People who came and are not registered: counted, never named.
+    head_count = models.PositiveSmallIntegerField(_("others who came"), default=0)
+
+    class Meta:
+        verbose_name = _("roll-call")
+        verbose_name_plural = _("roll-calls")
+
+    def __str__(self) -> str:
+        return str(self.occurrence)
+
+
+class Attendance(models.Model):
+    """One participant was there on one date. A row only for who came: a date with a
+    `RollCall` and no row for someone means they did not.
+
+    About 5 million rows at region scale, so narrow: ids and a day, no text. What the
+    nightly job and the overviews group by is copied in when the row is written (the
+    date's organisation and activity, its local day, the participant's area at the time),
+    so they read this table alone.
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: The date's day in Europe/Amsterdam.
+    day = models.DateField()
+    area = models.ForeignKey(
+        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            # Marking twice gives one row; the roll-call page reads a date's rows by it.
+            models.UniqueConstraint(
+                fields=["occurrence", "participant"], name="attendance_once_per_date"
+            )
+        ]
+        indexes = [
+            # "Last seen", a participant's history and their own rhythm (nightly job).
+            models.Index(fields=["participant", "day"], name="attendance_participant_day"),
+            # The regulars of an activity (roll-call page); participation per activity.
+            models.Index(fields=["activity", "day"], name="attendance_activity_day"),
+            # Overviews per organisation and month.
+            models.Index(fields=["organisation", "day"], name="attendance_org_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} @ {self.occurrence_id}"
+
+
+class Absence(models.Model):
+    """Away for a while ("on holiday until 12 March"): no signal for those days."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="absences", db_index=False
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        indexes = [
+            # A participant's absences, and "is anyone away on this day" for the job.
+            models.Index(fields=["participant", "ends_on"], name="absence_participant_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.starts_on} - {self.ends_on}"

@@ -1,0 +1,59 @@
+"""The attendance pages in a real browser at phone width, with axe-core on every page and
+no sideways scrolling: the dates, the roll-call (tapping a name with htmx swaps only its
+row), the participants list, one participant, the form (also with its mistakes) and the
+settings."""
+
+import pytest
+from django.urls import reverse
+
+from attendance.models import Attendance
+from tests.attendance.factories import ParticipantFactory, activity_of, date_of, keep_attendance
+from tests.browser.test_accessibility import assert_no_horizontal_scrolling, open_ok
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_attendance_pages_pass_axe_on_a_phone(world, live_server, page, login, axe_check):
+    keep_attendance(world.organisation)
+    activity = activity_of(world.organisation, title="Koffieochtend in De Lingehof")
+    last_week, today = date_of(activity, days_ago=7), date_of(activity)
+    people = [
+        ParticipantFactory(
+            organisation=world.organisation, name=f"Deelnemer met een lange naam {n}"
+        )
+        for n in range(5)
+    ]
+    for person in people:
+        Attendance.objects.create(
+            participant=person,
+            occurrence=last_week,
+            organisation=world.organisation,
+            activity=activity,
+            day=last_week.starts_at.date(),
+        )
+    org = world.organisation.slug
+    login(page, live_server, world.users["coordinator"])
+    pages = [
+        reverse("attendance:dates"),
+        reverse("attendance:roll_call", args=[today.pk]) + "?q=Deelnemer",
+        reverse("attendance:participant_list", args=[org]),
+        reverse("attendance:participant_detail", args=[org, people[0].pk]),
+        reverse("attendance:participant_create", args=[org]),
+        reverse("attendance:settings", args=[org]),
+    ]
+    for url in pages:
+        open_ok(page, live_server.url + url)
+        axe_check(page)
+        assert_no_horizontal_scrolling(page, url)
+    # One tap with htmx: the row turns present, the page stays.
+    open_ok(page, live_server.url + reverse("attendance:roll_call", args=[today.pk]))
+    button = page.locator(f"#mark-{people[0].pk}")
+    button.click()
+    page.locator(f'#mark-{people[0].pk}[aria-pressed="true"]').wait_for()
+    assert Attendance.objects.filter(participant=people[0], occurrence=today).exists()
+    axe_check(page)
+    # The form with its mistakes on show.
+    open_ok(page, live_server.url + reverse("attendance:participant_create", args=[org]))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
