@@ -456,17 +456,33 @@ def mark(request: HttpRequest, occurrence: int) -> HttpResponse:
 @login_required
 @require_POST
 def head_count(request: HttpRequest, occurrence: int) -> HttpResponse:
+    """The number of others who came (a number, not a step, so sending it twice is the
+    same). From the offline queue (htmx header), only the count comes back."""
     found = _occurrence_or_404(request, occurrence)
     form = HeadCountForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+    else:
+        try:
+            services.set_head_count(
+                occurrence=found, head_count=form.cleaned_data["head_count"], by=request.user
+            )
+        except DomainError as refused:
+            error = str(refused)
+    if _is_htmx(request):
+        if error:
+            return HttpResponse(error, status=422, content_type="text/plain; charset=utf-8")
+        counted = Attendance.objects.filter(occurrence=found).count()
+        return render(
+            request,
+            "attendance/_present_count.html",
+            {"present_count": counted + form.cleaned_data["head_count"], "oob": True},
+        )
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(_roll_call_url(found))
-    try:
-        services.set_head_count(
-            occurrence=found, head_count=form.cleaned_data["head_count"], by=request.user
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
+    elif error:
+        messages.error(request, error)
     else:
         messages.success(request, _("Saved: the number of others who came."))
     return redirect(_roll_call_url(found))
