@@ -20,9 +20,20 @@
   var RETRY_MAX_MS = 30000;
   var TIMEOUT_MS = 15000;
 
+  function storageWorks() {
+    try {
+      localStorage.setItem("omzien.roll-call.test", "1");
+      localStorage.removeItem("omzien.roll-call.test");
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
   function start() {
     var box = document.getElementById("roll-call-queue");
-    if (!box || !window.localStorage || !window.fetch) return;
+    // Without storage to keep taps in (some private modes), taps go as before.
+    if (!box || !window.fetch || !storageWorks()) return;
     var text = box.dataset;
     var status = document.getElementById("queue-status");
     var reload = document.getElementById("queue-reload");

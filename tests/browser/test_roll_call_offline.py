@@ -98,8 +98,8 @@ def test_taps_made_offline_are_sent_once_when_the_connection_is_back(
     tap(page, people[0])
     for _ in range(2):
         tap(page, people[3])
-    for _ in range(3):
-        tap(page, people[4])
+    for _ in range(3):  # with the keyboard
+        page.locator(f"#mark-{people[4].pk}").press("Enter")
     expect(status).to_have_text(waiting_text(page, 3))
     expect(page.locator(f"#mark-{people[3].pk}")).to_have_attribute("aria-pressed", "false")
     expect(page.locator(f"#mark-{people[4].pk}")).to_have_attribute("aria-pressed", "true")
@@ -195,3 +195,22 @@ def test_without_javascript_a_tap_is_a_plain_post(door, world, live_server, new_
     assert page.url.endswith(f"#p-{person.pk}")
     assert page.locator(f"#mark-{person.pk}").get_attribute("aria-pressed") == "true"
     assert present_today(door) == {person.pk}
+
+
+def test_taps_wait_while_signed_out_and_are_sent_after_signing_in(
+    door, world, live_server, page, login
+):
+    people = door["people"]
+    coordinator = world.users["coordinator"]
+    tap_offline(page, live_server, login, coordinator, door, people[:2])
+    page.context.clear_cookies(name="sessionid")
+    page.context.set_offline(False)
+    expect(page.locator("#queue-status")).to_have_text(texts(page)["blocked"])
+    assert len(queued(page, door)) == 2
+    assert present_today(door) == set()
+
+    login(page, live_server, coordinator)
+    open_roll_call(page, live_server, door)
+    expect(page.locator("[data-queued]")).to_have_count(0)
+    assert present_today(door) == {people[0].pk, people[1].pk}
+    assert queued(page, door) == []
