@@ -6,6 +6,7 @@ against the database rows, and with axe while taps are waiting."""
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext, override
 from playwright.sync_api import expect
 
 from attendance.models import Attendance, RollCall
@@ -213,4 +214,35 @@ def test_taps_wait_while_signed_out_and_are_sent_after_signing_in(
     open_roll_call(page, live_server, door)
     expect(page.locator("[data-queued]")).to_have_count(0)
     assert present_today(door) == {people[0].pk, people[1].pk}
+    assert queued(page, door) == []
+
+
+def test_a_tap_the_server_refuses_is_dropped_with_its_reason_and_a_failing_server_is_retried(
+    door, world, live_server, page, login
+):
+    people = door["people"]
+    tap_offline(page, live_server, login, world.users["coordinator"], door, people[:2])
+    # Meanwhile someone closed the first record (it can no longer be marked), and the
+    # server fails once.
+    people[0].closed_at, people[0].closed_reason = people[0].created_at, "verhuisd"
+    people[0].save(update_fields=["closed_at", "closed_reason"])
+    failures = []
+
+    def fail_once(route):
+        if failures:
+            route.continue_()
+        else:
+            failures.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+
+    page.route(MARK_URL, fail_once)
+    page.context.set_offline(False)
+    status = page.locator("#queue-status")
+    # The closed record: the server's own words, the row back as it was, the tap gone.
+    with override("nl"):
+        expect(status).to_have_text(gettext("This record is closed; it can no longer be marked."))
+    expect(page.locator(f"#mark-{people[0].pk}")).to_have_attribute("aria-pressed", "false")
+    assert failures, "the first try got a 503 and was kept"
+    expect(page.locator("[data-queued]")).to_have_count(0)
+    assert present_today(door) == {people[1].pk}
     assert queued(page, door) == []
