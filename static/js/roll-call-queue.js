@@ -147,7 +147,11 @@
       });
       tap.id = newId();
       list.push(tap);
-      save(list);
+      try {
+        save(list);
+      } catch (e) {
+        return false; // storage full: this tap goes the ordinary way
+      }
       if (said === "refused") {
         said = "";
         say("", "");
@@ -157,6 +161,7 @@
       }
       showAll();
       send();
+      return true;
     }
 
     function remove(id) {
@@ -295,17 +300,19 @@
           var who = form.querySelector('input[name="participant"]');
           var present = form.querySelector('input[name="present"]');
           if (!who || !present) return;
+          if (!add({ kind: "mark", participant: who.value, present: present.value === "1" })) {
+            return;
+          }
           event.preventDefault();
           event.stopPropagation();
-          add({ kind: "mark", participant: who.value, present: present.value === "1" });
         } else if (isHeadCount(form)) {
           var field = form.querySelector('input[name="head_count"]');
           var value = field ? field.value.trim() : "";
           // Anything but a plain number goes the ordinary way, for the page's own message.
           if (!/^\d{1,5}$/.test(value)) return;
+          if (!add({ kind: "head_count", headCount: parseInt(value, 10) })) return;
           event.preventDefault();
           event.stopPropagation();
-          add({ kind: "head_count", headCount: parseInt(value, 10) });
         }
       },
       true
