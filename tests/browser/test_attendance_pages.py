@@ -62,3 +62,24 @@ def test_attendance_pages_pass_axe_on_a_phone(world, live_server, page, login, a
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     axe_check(page)
+
+
+def test_forty_regulars_take_one_tap_each_with_a_thumb(world, live_server, page, login):
+    """At the door: forty regulars, each a target of at least 44 px across the width of
+    the phone (one thumb), one tap each, and every tap is one row in the database."""
+    from tests.browser.test_touch_targets import assert_targets
+
+    today, people = regulars_at_the_door(
+        world.organisation, [f"Bezoeker {n:02}" for n in range(40)]
+    )
+    login(page, live_server, world.users["coordinator"])
+    open_ok(page, live_server.url + reverse("attendance:roll_call", args=[today.pk]))
+    assert assert_targets(page, "[id^=mark-]", "the names on the roll-call") == 40
+    width = page.viewport_size["width"]
+    for person in people:
+        button = page.locator(f"#mark-{person.pk}")
+        box = button.bounding_box()
+        assert box["width"] >= width * 0.8, "a name fills the width: any thumb reaches it"
+        button.click()
+        page.locator(f'#p-{person.pk}:not([data-queued]) [aria-pressed="true"]').wait_for()
+    assert Attendance.objects.filter(occurrence=today).count() == 40
