@@ -302,6 +302,7 @@ def _search_results(
     """
     # A search always matches on a list of public activities (filters.filter_queryset),
     # so its dates need no join to test that their activity is public.
+    assert filterset.matches_public_activities()
     matching = filterset.filter_queryset(Occurrence.objects.upcoming())
     groups = list(
         matching.order_by()

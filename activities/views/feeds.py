@@ -282,12 +282,19 @@ def selection_calendar(
     description: str,
     source: str,
     complete: bool = False,
+    public: bool = False,
 ) -> GzippedCalendar:
     """The calendar of `dates` narrowed by the agenda filters in `params`, within its window:
     everything stored when `complete` (one network or organisation) or when the filters
-    choose a network or organisation, else six weeks. Call it in the feed's language."""
+    choose a network or organisation, else six weeks. Call it in the feed's language.
+
+    `public`: only dates of public activities; tested by joining activities and
+    organisations unless the filters match on a list of public activities anyway (a
+    region's "exercise": 9,000 dates joined to every activity and organisation)."""
     filterset = OccurrenceFilter(filter_params(params), queryset=dates)
     data = _understood(filterset)
+    if public and not filterset.matches_public_activities():
+        filterset.queryset = dates.public()
     window = feed_window(data, complete=complete)
     selection = filterset.qs.filter(starts_at__gte=window.start, starts_at__lt=window.end)
     keys, events = _events(selection)
@@ -369,6 +376,7 @@ def _feed(
     description: str,
     filename: str,
     complete: bool = False,
+    public: bool = False,
 ) -> HttpResponse:
     """The answer for a selection of the agenda (see selection_calendar): gzip-compressed
     as it was put together, or its text for a client that does not take gzip."""
@@ -379,6 +387,7 @@ def _feed(
         description=description,
         source=_source(request),
         complete=complete,
+        public=public,
     )
     takes_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     response = _calendar_response(
@@ -399,7 +408,8 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     """The whole agenda, or any selection of it: `/agenda.ics?theme=exercise`."""
     return _feed(
         request,
-        Occurrence.objects.public(),
+        Occurrence.objects.all(),
+        public=True,
         name=_("Omzien agenda"),
         description=_("What is on: activities you are welcome to join."),
         filename="agenda.ics",

@@ -236,9 +236,14 @@ def test_search_finds_words_in_title_and_description(world, client):
     assert found(client.get(AGENDA, {"q": "tango"})) == []
 
 
-def test_a_search_lists_public_activities_only_whatever_the_filters(world, client):
-    """A search reads its dates on a list of public activities, without the join that
-    tests each date's activity (filters.filter_queryset): the list must hold no other."""
+@pytest.mark.parametrize("listed", [300, 0], ids=["on a list", "in a subquery"])
+def test_a_search_lists_public_activities_only_whatever_the_filters(
+    world, client, monkeypatch, listed
+):
+    """A search reads its dates on the public activities, without the join that tests
+    each date's activity (filters.filter_queryset): as a list of ids or, when there are
+    many, as a subquery, they must hold no other. The calendar feed likewise."""
+    monkeypatch.setattr("activities.filters.MAX_LISTED_ACTIVITIES", listed)
     hall = PlaceFactory(municipality=world.municipality, area=AreaFactory())
     for status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.PUBLISHED):
         once(world, f"Koffie {status}", status=status, place=hall, theme=Theme.MEETING)
@@ -249,6 +254,9 @@ def test_a_search_lists_public_activities_only_whatever_the_filters(world, clien
         {"q": "koffie", "organisation": world.organisation.slug},
     ]:
         assert found(client.get(AGENDA, params)) == ["Koffie published"], params
+    feed = client.get("/agenda.ics", {"theme": "meeting"}).content.decode()
+    assert "Koffie published" in feed and "Koffie draft" not in feed
+    assert "Koffie opgeheven" not in feed
 
 
 def test_filters_combine_and_date_range(world, client):
