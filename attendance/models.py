@@ -351,7 +351,7 @@ class CheckIn(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     reminded_volunteer_at = models.DateTimeField(null=True, blank=True)
     reminded_coordinator_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("withdrawn by the coordinator"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
                 ('reminded_volunteer_at', models.DateTimeField(blank=True, null=True)),
                 ('reminded_coordinator_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
+                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn by the coordinator')),
                 ('asked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked by')),
                 ('organisation', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='network.organisation', verbose_name='organisation')),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='attendance.participant', verbose_name='participant')),
