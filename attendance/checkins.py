@@ -164,6 +164,23 @@ def cancel_check_in(*, check_in: CheckIn) -> CheckIn:
 
 
 @transaction.atomic
+def withdraw_open(*, participant: Participant) -> int:
+    """The record is closed (moved, passed away, no longer wants it): open requests about
+    them are withdrawn and their volunteers told. Returns how many."""
+    open_ = list(
+        CheckIn.objects.select_for_update()
+        .select_related("volunteer")
+        .filter(participant=participant, answered_at__isnull=True, cancelled_at__isnull=True)
+    )
+    for check_in in open_:
+        check_in.cancelled_at = timezone.now()
+        check_in.save(update_fields=["cancelled_at"])
+        if check_in.volunteer_id:
+            emails.queue_cancelled(check_in)
+    return len(open_)
+
+
+@transaction.atomic
 def answer_check_in(*, check_in: CheckIn, by: User, outcome: str, note: str = "") -> CheckIn:
     """The volunteer records how it went, with a short note; the coordinator hears of it
     (by e-mail, a link only)."""

@@ -455,3 +455,18 @@ def test_someone_else_volunteering_elsewhere_cannot_be_chosen(world, client_for,
     assert (
         response.status_code == 200 and "Choose one of the volunteers" in response.content.decode()
     )
+
+
+def test_closing_the_record_withdraws_open_requests(world, client_for, scene):
+    from attendance import services
+
+    services.close_participant(
+        participant=scene["participant"], reason="moved", by=world.users["coordinator"]
+    )
+    check_in = CheckIn.objects.get()
+    assert check_in.cancelled_at is not None
+    page = client_for("volunteer").get(reverse("attendance:check_in_answer", args=[check_in.pk]))
+    assert ADDRESS not in page.content.decode()
+    deliver_all()
+    assert [m.to for m in mail.outbox] == [[world.users["volunteer"].email]]
+    assert_nothing_personal()
