@@ -25,10 +25,8 @@ from network.models import Organisation, Role, User
 from network.shared import DomainError
 
 from . import emails
-from .models import CheckIn, CheckInOutcome, Participant
+from .models import CHECK_IN_DAYS, CheckIn, CheckInOutcome, Participant
 
-#: The day a request is asked for, unless the coordinator chooses another.
-DEFAULT_DAYS = 3
 #: A request is asked for at most this far ahead.
 MAX_DAYS = 60
 #: The coordinator hears of an unanswered request this long after the volunteer's reminder.
@@ -43,7 +41,7 @@ BATCH_SIZE = 200
 
 
 def default_due_on(today: date | None = None) -> date:
-    return (today or timezone.localdate()) + timedelta(days=DEFAULT_DAYS)
+    return (today or timezone.localdate()) + timedelta(days=CHECK_IN_DAYS)
 
 
 def volunteers_of(organisation: Organisation) -> QuerySet[User]:

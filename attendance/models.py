@@ -8,8 +8,11 @@ everybody missed. Rows are written only by attendance/services.py.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Occurrence
@@ -291,6 +294,14 @@ class Absence(models.Model):
 # Check-ins: a trusted volunteer drops by (attendance/checkins.py) -------------------------
 
 
+#: A request to drop by is asked for this many days ahead, unless the coordinator chooses.
+CHECK_IN_DAYS = 3
+
+
+def check_in_due_on() -> date:
+    return timezone.localdate() + timedelta(days=CHECK_IN_DAYS)
+
+
 class CheckInOutcome(models.TextChoices):
     ALL_FINE = "all_fine", _("all is fine")
     COULD_USE_HELP = "could_use_help", _("could use some help")
@@ -343,7 +354,7 @@ class CheckIn(models.Model):
     show_address = models.BooleanField(_("the volunteer sees the address"), default=True)
     show_phone = models.BooleanField(_("the volunteer sees the telephone number"), default=False)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
-    due_on = models.DateField(_("before"))
+    due_on = models.DateField(_("before"), default=check_in_due_on)
     outcome = models.CharField(
         _("how it went"), max_length=20, choices=CheckInOutcome.choices, blank=True
     )
