@@ -143,6 +143,11 @@ def test_the_whole_flow(world, client_for, scene):
     page = client_for("coordinator").get(reverse("attendance:check_in_list", args=[org]))
     text = page.content.decode()
     assert NOTE in text and "Could use some help" in text and NAME in text
+    # And on the participant's own page.
+    page = client_for("coordinator").get(
+        reverse("attendance:participant_detail", args=[org, participant.pk])
+    )
+    assert NOTE in page.content.decode()
 
 
 def test_withdrawing_an_open_request(world, client_for, scene):
