@@ -166,7 +166,7 @@ def withdraw_open(*, participant: Participant) -> int:
     """The record is closed (moved, passed away, no longer wants it): open requests about
     them are withdrawn and their volunteers told. Returns how many."""
     open_ = list(
-        CheckIn.objects.select_for_update()
+        CheckIn.objects.select_for_update(of=("self",))
         .select_related("volunteer")
         .filter(participant=participant, answered_at__isnull=True, cancelled_at__isnull=True)
     )
