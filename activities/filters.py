@@ -277,6 +277,16 @@ class OccurrenceFilter(django_filters.FilterSet):
         self._ready_to_show = False
         self._areas: dict[int, tuple[list[int], list[int]]] = {}
 
+    def get_form_class(self):
+        """One form class per process instead of one per request: its fields are the same
+        every time (labels and choices are translated when shown; every form copies its
+        fields, so a request's changes stay its own)."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     @property
     def display_form(self):
         """The form made ready to show: faster widgets, and in a region only the chosen

@@ -51,6 +51,8 @@ from .models import (
 OCCURRENCE_BATCH = 5000
 #: How far back the stored dates go: one year in the village, two in the region (SPEC.md).
 VILLAGE_HISTORY_DAYS = 365
+#: The summer holidays of a series that takes a break (month, day) to (month, day).
+SUMMER_BREAK = ((7, 6), (8, 16))
 REGION_HISTORY_DAYS = 730
 #: Recurring activities at region scale, the village's included (SPEC.md "Scale").
 REGION_ACTIVITIES = 5000
@@ -160,6 +162,18 @@ def _holiday_dates(schedule: recurrence.Schedule, end: date) -> list[str]:
         for day in recurrence.expand(schedule, end=end)
         if (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
     ]
+
+
+def last_summer_break(today: date) -> tuple[date, date]:
+    """The six weeks of the last summer holidays before `today` (SUMMER_BREAK)."""
+    year = today.year if today > date(today.year, *SUMMER_BREAK[1]) else today.year - 1
+    return date(year, *SUMMER_BREAK[0]), date(year, *SUMMER_BREAK[1])
+
+
+def _summer_break_dates(schedule: recurrence.Schedule, today: date) -> list[str]:
+    """Last summer's break: the series had no dates then (attendance's seed counts on it)."""
+    start, end = last_summer_break(today)
+    return [day.isoformat() for day in recurrence.expand(schedule, end=end) if day >= start]
 
 
 def _published_at(start: date, today: date, rng: random.Random) -> datetime:
@@ -321,6 +335,7 @@ class Spec:
     status: str = Status.PUBLISHED
     location_note: str = ""
     holidays: bool = False  # skips Christmas week
+    summer_break: bool = False  # skipped six weeks of last summer (SUMMER_BREAK)
     facts: dict = field(default_factory=dict)
     cancel_reason: str = ""
     moderation_comment: str = ""
@@ -392,7 +407,8 @@ HOME_ACTIVITIES: tuple[Spec, ...] = (
          "Rustige yoga op en naast de stoel. Goed voor je balans en je ademhaling, en je "
          "hoeft niet op de grond te gaan liggen.",
          T.EXERCISE, F.WEEKLY, MON, time(10, 30), time(11, 30), "sporthal", "Zaal 2",
-         G.ELDERLY, cost="2.50", co=("gym",), facts={"low_stimulus": True}),
+         G.ELDERLY, cost="2.50", co=("gym",), facts={"low_stimulus": True},
+         summer_break=True),
     Spec("balance", "homecare", "In balans: cursus valpreventie",
          "Tien lessen om steviger op je benen te staan, met oefeningen die je thuis kunt "
          "blijven doen. Samen met de fysiotherapeut en de praktijkondersteuner.",
@@ -720,6 +736,8 @@ def _seed_home_activities(
         )
         if spec.holidays:
             activity.exception_dates = _holiday_dates(recurrence.Schedule.of(activity), horizon)
+        if spec.summer_break:
+            activity.exception_dates = _summer_break_dates(recurrence.Schedule.of(activity), today)
         recurrence.validate(recurrence.Schedule.of(activity))
         activities.append(activity)
     activities = Activity.objects.bulk_create(activities)

@@ -406,6 +406,11 @@ def _roll_call_url(occurrence: Occurrence, participant_id: int | None = None) ->
     return f"{url}#p-{participant_id}" if participant_id else url
 
 
+def _refused(message: str) -> HttpResponse:
+    """A tap the server will not take, to htmx or the offline queue: the reason as text."""
+    return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+
+
 def _parse_id(value: object) -> int | None:
     text = str(value or "")
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
@@ -421,7 +426,7 @@ def mark(request: HttpRequest, occurrence: int) -> HttpResponse:
     if participant_id is None or present not in {"0", "1"}:
         message = _("Something went wrong with this button. Please reload the page.")
         if _is_htmx(request):
-            return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+            return _refused(message)
         messages.error(request, message)
         return redirect(_roll_call_url(found))
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=participant_id)
@@ -431,7 +436,7 @@ def mark(request: HttpRequest, occurrence: int) -> HttpResponse:
         )
     except DomainError as error:
         if _is_htmx(request):
-            return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+            return _refused(str(error))
         messages.error(request, str(error))
         return redirect(_roll_call_url(found))
     if not _is_htmx(request):
@@ -456,19 +461,28 @@ def mark(request: HttpRequest, occurrence: int) -> HttpResponse:
 @login_required
 @require_POST
 def head_count(request: HttpRequest, occurrence: int) -> HttpResponse:
+    """The number of others who came (a number, not a step, so sending it twice is the
+    same). With htmx (the offline queue), only the count comes back."""
     found = _occurrence_or_404(request, occurrence)
     form = HeadCountForm(request.POST)
     if not form.is_valid():
+        if _is_htmx(request):
+            return _refused(next(iter(form.errors.values()))[0])
         _form_errors(request, form)
         return redirect(_roll_call_url(found))
+    number = form.cleaned_data["head_count"]
     try:
-        services.set_head_count(
-            occurrence=found, head_count=form.cleaned_data["head_count"], by=request.user
-        )
+        services.set_head_count(occurrence=found, head_count=number, by=request.user)
     except DomainError as error:
+        if _is_htmx(request):
+            return _refused(str(error))
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Saved: the number of others who came."))
+        return redirect(_roll_call_url(found))
+    if _is_htmx(request):
+        counted = Attendance.objects.filter(occurrence=found).count()
+        context = {"present_count": counted + number, "oob": True}
+        return render(request, "attendance/_present_count.html", context)
+    messages.success(request, _("Saved: the number of others who came."))
     return redirect(_roll_call_url(found))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Min, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -46,14 +47,14 @@ QUICK_FILTERS = ("q", "when", "activity", *(name for name, _label in TOGGLE_PICK
 
 
 def _query(params: QueryDict, drop=(), **changes: str) -> str:
-    """A query string: the given parameters without `drop`, with `changes` set."""
-    params = params.copy()
-    for name in (*drop, *changes):
-        params.pop(name, None)
-    for name, value in changes.items():
-        if value:
-            params[name] = value
-    return params.urlencode()
+    """A query string: the given parameters without `drop`, with `changes` set (at the
+    end, as QueryDict would). Without copying the QueryDict: a page writes some fifteen."""
+    left_out = {*drop, *changes}
+    pairs = [
+        (name, value) for name, values in params.lists() if name not in left_out for value in values
+    ]
+    pairs += [(name, value) for name, value in changes.items() if value]
+    return urlencode(pairs)
 
 
 @dataclass
