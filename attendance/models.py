@@ -8,8 +8,11 @@ everybody missed. Rows are written only by attendance/services.py.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Occurrence
@@ -286,3 +289,117 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.starts_on} - {self.ends_on}"
+
+
+# Check-ins: a trusted volunteer drops by (attendance/checkins.py) -------------------------
+
+
+#: A request to drop by is asked for this many days ahead, unless the coordinator chooses.
+CHECK_IN_DAYS = 3
+
+
+def check_in_due_on() -> date:
+    return timezone.localdate() + timedelta(days=CHECK_IN_DAYS)
+
+
+class CheckInOutcome(models.TextChoices):
+    ALL_FINE = "all_fine", _("all is fine")
+    COULD_USE_HELP = "could_use_help", _("could use some help")
+    NOT_REACHED = "not_reached", _("not reached")
+
+
+class CheckIn(models.Model):
+    """A coordinator asks a volunteer of the organisation to drop by a participant
+    ("even langsgaan"); the volunteer records how it went, with a short note for the
+    coordinator. The volunteer sees only the first name, the address and/or telephone the
+    coordinator chose to share, and what is asked; once answered, not even that.
+
+    (The "not seen lately" signal that led to it gets a nullable link here when signals
+    are merged: `signal = ForeignKey("attendance.Signal", SET_NULL, null=True)`.)
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("organisation"),
+        db_index=False,  # check_in_org_created leads with it
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("participant"),
+    )
+    asked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    #: A volunteer of the organisation (Membership, role volunteer). Empty once their
+    #: account is gone: the answer stays the organisation's record.
+    volunteer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("volunteer"),
+        db_index=False,  # check_in_volunteer_open leads with it
+    )
+    what_is_asked = models.CharField(_("what is asked"), max_length=200)
+    show_address = models.BooleanField(_("the volunteer sees the address"), default=True)
+    show_phone = models.BooleanField(_("the volunteer sees the telephone number"), default=False)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    due_on = models.DateField(_("before"), default=check_in_due_on)
+    outcome = models.CharField(
+        _("how it went"), max_length=20, choices=CheckInOutcome.choices, blank=True
+    )
+    outcome_note = models.CharField(_("note for the coordinator"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reminded_volunteer_at = models.DateTimeField(null=True, blank=True)
+    reminded_coordinator_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("withdrawn by the coordinator"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        indexes = [
+            # The organisation's list of check-ins, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="check_in_org_created"),
+            # "My check-ins" of a volunteer.
+            models.Index(fields=["volunteer", "answered_at"], name="check_in_volunteer_open"),
+            # The reminders job: open requests past their day.
+            models.Index(
+                fields=["due_on"],
+                name="check_in_open_due",
+                condition=Q(answered_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, outcome="")
+                | Q(answered_at__isnull=False) & ~Q(outcome=""),
+                name="check_in_answered_with_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="check_in_answered_or_withdrawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} @ {self.organisation_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.cancelled_at is None
+
+    @property
+    def first_name(self) -> str:
+        """What the volunteer calls them: the first word of the name."""
+        return (self.participant.name.split() or [""])[0]

@@ -90,3 +90,59 @@ def roll_call_occurrences_q(user: AnyUser, prefix: str = "") -> Q:
 def can_mark(user: AnyUser, occurrence: Occurrence, participant: Participant) -> bool:
     """Mark this participant at this date: both of the above."""
     return can_take_roll_call(user, occurrence) and can_view_participant(user, participant)
+
+
+# Check-ins (attendance/checkins.py) ----------------------------------------------------------
+#
+# The registering organisation's coordinators ask, follow and withdraw them; the volunteer
+# asked sees and answers only their own, and only while they volunteer there. Nobody else
+# (other volunteers, other organisations' coordinators, wijkteam, municipality, network
+# administrators, superusers) sees one: 404.
+
+
+def volunteer_organisation_ids(user: AnyUser) -> frozenset[int]:
+    return roles_of(user).organisations(Role.VOLUNTEER)
+
+
+def can_manage_check_ins(user: AnyUser, organisation: Organisation) -> bool:
+    """The organisation's list of check-ins: its coordinators."""
+    return organisation.pk in coordinated_organisation_ids(user)
+
+
+def can_ask_check_in(user: AnyUser, participant: Participant) -> bool:
+    """Ask a volunteer to drop by: the registering organisation's coordinators (whose
+    volunteers they are), as for changing the record."""
+    return can_change_participant(user, participant)
+
+
+def can_manage_check_in(user: AnyUser, check_in) -> bool:
+    """Follow and withdraw one request: its organisation's coordinators."""
+    return check_in.organisation_id in coordinated_organisation_ids(user)
+
+
+def managed_check_ins_q(user: AnyUser, prefix: str = "") -> Q:
+    """Check-ins for which can_manage_check_in is true."""
+    ids = coordinated_organisation_ids(user)
+    return Q(**{f"{prefix}organisation_id__in": ids}) if ids else NOTHING
+
+
+def can_answer_check_in(user: AnyUser, check_in) -> bool:
+    """See and answer a request: the volunteer asked, while they volunteer there."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and check_in.volunteer_id == user.pk
+        and check_in.organisation_id in volunteer_organisation_ids(user)
+    )
+
+
+def own_check_ins_q(user: AnyUser, prefix: str = "") -> Q:
+    """Check-ins for which can_answer_check_in is true."""
+    ids = volunteer_organisation_ids(user)
+    if not ids:
+        return NOTHING
+    return Q(**{f"{prefix}volunteer_id": user.pk, f"{prefix}organisation_id__in": ids})
+
+
+def has_check_ins(user: AnyUser) -> bool:
+    """Whether "my check-ins" is a page for them: anyone who volunteers somewhere."""
+    return bool(volunteer_organisation_ids(user))

@@ -148,6 +148,9 @@ def close_participant(*, participant: Participant, reason: str, by: User) -> Par
     participant.closed_reason = reason
     participant.closed_by = by
     participant.save(update_fields=["closed_at", "closed_reason", "closed_by", "updated_at"])
+    from .checkins import withdraw_open  # check-ins build on participants, not the reverse
+
+    withdraw_open(participant=participant)
     return participant
 
 

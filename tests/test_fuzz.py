@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from activities.models import CalendarFeed, Registration, RegistrationStatus, Status
-from attendance.models import Absence
+from attendance.models import Absence, CheckIn
 from network.models import Membership
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 from tests.attendance.factories import ParticipantFactory, date_of, keep_attendance
@@ -176,18 +176,27 @@ def _volunteering(world, activity) -> dict:
 
 
 def _attendance(world, occurrence) -> dict:
-    """A participant with an absence, and a date to take attendance for: what /deelnemers/
-    and /presentie/ addresses point at (see _kwargs)."""
+    """A participant with an absence and a request to drop by, and a date to take attendance
+    for: what /deelnemers/, /presentie/ and /langsgaan/ addresses point at (see _kwargs)."""
     keep_attendance(world.organisation)
     participant = ParticipantFactory(organisation=world.organisation)
     absence = Absence.objects.create(
         participant=participant, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 12)
+    )
+    check_in = CheckIn.objects.create(
+        organisation=world.organisation,
+        participant=participant,
+        asked_by=world.users["coordinator"],
+        volunteer=world.users["volunteer"],
+        what_is_asked="Even langsgaan",
+        due_on=date(2026, 3, 12),
     )
     return {
         "organisation": world.organisation.slug,
         "participant": participant.pk,
         "absence": absence.pk,
         "occurrence": date_of(occurrence.activity).pk,
+        "check_in": check_in.pk,
     }
 
 
@@ -252,9 +261,9 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     world = objects.world
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
-        if first in ("deelnemers", "presentie"):
+        if first in ("deelnemers", "presentie", "langsgaan"):
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
-            # <int:occurrence>.
+            # <int:occurrence>, <int:check_in>.
             values[name] = objects.attendance.get(name, "abc123")
         elif first == "vrijwilligers":
             # Volunteering addresses name what they point at: <int:task>, <int:shift>,

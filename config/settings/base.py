@@ -322,6 +322,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.purge_volunteering_data",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Check-ins nobody answered: hourly in the daytime, so nobody is mailed at night.
+    "remind-check-ins": {
+        "task": "attendance.checkin_jobs.remind_check_ins",
+        "schedule": crontab(minute=25, hour="8-20"),
+    },
 }
 # Registrations (name and a way to reach someone) are deleted this long after their date.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)

@@ -83,3 +83,46 @@ def test_forty_regulars_take_one_tap_each_with_a_thumb(world, live_server, page,
         button.click()
         page.locator(f'#p-{person.pk}:not([data-queued]) [aria-pressed="true"]').wait_for()
     assert Attendance.objects.filter(occurrence=today).count() == 40
+
+
+def test_check_in_pages_pass_axe_on_a_phone(world, live_server, page, login, axe_check):
+    """The coordinator asks a volunteer to drop by; the volunteer's pages, with the form and
+    its mistakes; the coordinator's list with the answer."""
+    from attendance import checkins
+
+    keep_attendance(world.organisation)
+    participant = ParticipantFactory(
+        organisation=world.organisation, name="Truus van Dalen", address="Kerkstraat 12, Beesd"
+    )
+    check_in = checkins.ask_check_in(
+        participant=participant,
+        by=world.users["coordinator"],
+        volunteer=world.users["volunteer"],
+        what_is_asked="Even langsgaan en vragen hoe het gaat",
+    )
+    org = world.organisation.slug
+    login(page, live_server, world.users["volunteer"])
+    answer = reverse("attendance:check_in_answer", args=[check_in.pk])
+    for url in (reverse("attendance:my_check_ins"), answer):
+        open_ok(page, live_server.url + url)
+        axe_check(page)
+        assert_no_horizontal_scrolling(page, url)
+    # Sent without choosing: the mistake on show.
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
+    page.locator("input[name=outcome][value=all_fine]").check()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
+    check_in.refresh_from_db()
+    assert check_in.outcome == "all_fine"
+    page.context.clear_cookies()
+    login(page, live_server, world.users["coordinator"])
+    for url in (
+        reverse("attendance:check_in_list", args=[org]),
+        reverse("attendance:check_in_ask", args=[org, participant.pk]),
+    ):
+        open_ok(page, live_server.url + url)
+        axe_check(page)
+        assert_no_horizontal_scrolling(page, url)
