@@ -11,7 +11,8 @@ few now and then. A few stories make the inbox of "not seen lately" realistic:
 - Jan is on holiday (recorded as away), so missing him says nothing;
 - Wim missed three Mondays and came back last week;
 - the summer break (six weeks without chair yoga, activities/seed.py) counts for nobody;
-- at the chair yoga of two weeks ago nobody took attendance: unknown, never missed.
+- at the chair yoga of two weeks ago nobody took attendance: unknown, never missed;
+- a volunteer dropped by at Henk's (he could use some help) and is asked to go to Truus.
 
 Everything depends on the seed and the day only (`ctx.shared["today"]`).
 """
@@ -26,12 +27,15 @@ from django.utils import timezone
 
 from activities import seed as agenda_seed
 from activities.models import Activity, Occurrence
+from network.models import Membership, Role
 from network.seed import SeedContext, bulk_create, register_flush, register_step
 
 from .models import (
     Absence,
     Attendance,
     AttendanceSettings,
+    CheckIn,
+    CheckInOutcome,
     ConsentHow,
     Participant,
     RollCall,
@@ -120,6 +124,7 @@ def seed_attendance(ctx: SeedContext) -> None:
         if _taken(occurrence, today, key)
     ]
     bulk_create(roll_calls)
+    _check_ins(welzijn, {p.name: p for p in participants}, coordinator, today)
     ctx.counts.update(participants=len(participants), attendances=len(attendances))
     ctx.log(f"Attendance: {len(participants)} participants, {len(attendances)} attendances.")
 
@@ -207,9 +212,42 @@ def _attendances(
     ]
 
 
+def _check_ins(welzijn, by_name: dict[str, Participant], coordinator, today: date) -> None:
+    """A volunteer was asked to drop by at Henk's (answered: he could use some help) and
+    at Truus's (not yet answered)."""
+    volunteer = (
+        Membership.objects.filter(organisation=welzijn, role=Role.VOLUNTEER)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if volunteer is None:
+        return
+    asked = {"organisation": welzijn, "asked_by": coordinator, "volunteer_id": volunteer}
+    bulk_create(
+        [
+            CheckIn(
+                participant=by_name["Henk Bouwman"],
+                what_is_asked="Even langsgaan en vragen hoe het gaat.",
+                due_on=today - timedelta(days=4),
+                outcome=CheckInOutcome.COULD_USE_HELP,
+                outcome_note="Hij is gevallen en komt slecht de deur uit. Zoon woont ver weg.",
+                answered_at=timezone.now() - timedelta(days=5),
+                **asked,
+            ),
+            CheckIn(
+                participant=by_name["Truus van Dijk"],
+                what_is_asked="Even aanbellen: we missen haar bij de stoelyoga.",
+                due_on=today + timedelta(days=2),
+                **asked,
+            ),
+        ]
+    )
+
+
 @register_flush
 def flush_attendance() -> None:
     """Delete attendance before the dates and organisations it hangs on (one DELETE per
     table, what points at a row first)."""
-    for model in (Attendance, RollCall, Absence, Participant, AttendanceSettings):
+    for model in (CheckIn, Attendance, RollCall, Absence, Participant, AttendanceSettings):
         model._base_manager.all()._raw_delete(connection.alias)

@@ -10,7 +10,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from activities import seed as agenda_seed
-from attendance.models import Absence, Attendance, Participant
+from attendance.models import Absence, Attendance, CheckIn, Participant
 from attendance.seed import NOT_TAKEN
 from network.models import Organisation
 
@@ -80,3 +80,13 @@ def test_seeding_again_gives_the_same_attendance(village):
     first = sorted(Attendance.objects.values_list("participant__name", "day"))
     call_command("seed", scale="village", flush=True, stdout=StringIO())
     assert sorted(Attendance.objects.values_list("participant__name", "day")) == first
+
+
+def test_a_volunteer_was_asked_to_drop_by_twice(village):
+    answered = CheckIn.objects.get(answered_at__isnull=False)
+    open_ = CheckIn.objects.get(answered_at__isnull=True)
+    assert answered.participant.name == "Henk Bouwman" and answered.outcome == "could_use_help"
+    assert open_.participant.name == "Truus van Dijk" and not open_.answered_at
+    assert open_.volunteer.memberships.filter(
+        organisation=open_.organisation, role="volunteer"
+    ).exists()
