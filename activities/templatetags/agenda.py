@@ -49,12 +49,16 @@ def day_label(value: date | datetime | None, inline: str = "") -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
-    # What date_format(value, "l j F [Y]") writes, from the same translated names, without
-    # reading the format for every date (a third of a search page's time).
-    text = f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month]}"
-    if value.year != timezone.localdate().year:
-        text += f" {value.year}"
+    text = long_date(value, year=value.year != timezone.localdate().year)
     return text if inline else capfirst(text)
+
+
+def long_date(value: date, *, year: bool = True) -> str:
+    """What date_format(value, "l j F Y") writes ("donderdag 19 november 2026"), from the
+    same translated names, without reading the format for every date (a third of a
+    search page's time went to it)."""
+    text = f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month]}"
+    return f"{text} {value.year}" if year else text
 
 
 @register.filter

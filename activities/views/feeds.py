@@ -34,7 +34,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
@@ -49,6 +48,7 @@ from ..filters import OccurrenceFilter
 from ..links import feed_language, feed_window, filter_params
 from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
 from ..permissions import can_view_activity
+from ..templatetags.agenda import long_date
 
 #: How long browsers, proxies and calendar programs may reuse a feed, in seconds.
 CACHE_SECONDS = 15 * 60
@@ -585,7 +585,7 @@ class LatestActivitiesRss(Feed):
 
     def item_description(self, activity: Activity) -> str:
         """The schedule in words first ("Every third Thursday, 10:00 to 11:30"), then the rest."""
-        day = date_format(activity.start_date, "l j F Y")
+        day = long_date(activity.start_date)
         if activity.frequency == Frequency.ONCE:
             when = capfirst(day)
         else:
