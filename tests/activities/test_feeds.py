@@ -693,7 +693,10 @@ def test_rss_lists_newly_published_activities(client, world):
     nieuw = Activity.objects.get(title="Nieuw")
     assert newest.findtext("link") == f"http://localhost:8000{nieuw.get_absolute_url()}"
     assert "every third thursday of the month" in newest.findtext("description").lower()
+    assert "from Thursday 21 January 2027" in newest.findtext("description")
     assert newest.findtext("pubDate")
+    dutch = ET.fromstring(client.get(reverse("activities:latest_rss"), {"lang": "nl"}).content)
+    assert "vanaf donderdag 21 januari 2027" in dutch.find("channel/item").findtext("description")
 
     channel = ET.fromstring(
         client.get(reverse("activities:latest_rss"), {"network": "beesd"}).content
