@@ -90,3 +90,13 @@ def roll_call_occurrences_q(user: AnyUser, prefix: str = "") -> Q:
 def can_mark(user: AnyUser, occurrence: Occurrence, participant: Participant) -> bool:
     """Mark this participant at this date: both of the above."""
     return can_take_roll_call(user, occurrence) and can_view_participant(user, participant)
+
+
+# "Not seen lately" (attendance/signals.py) ---------------------------------------------------
+
+
+def can_handle_signals(user: AnyUser, organisation: Organisation) -> bool:
+    """The inbox of signals about an organisation's participants, putting them aside,
+    "I will call", a participant's signal history: the registering organisation's
+    coordinators only (sharing with the network lets others mark, not follow up)."""
+    return organisation.pk in coordinated_organisation_ids(user)
