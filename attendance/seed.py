@@ -23,6 +23,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
@@ -97,7 +98,7 @@ def seed_region(ctx: SeedContext) -> None:
     )
     dates = _past_dates([org.pk for org in orgs], today)
     summer = {org.pk for org in orgs if rng.random() < 0.5}
-    roll_called: dict[int, list[tuple[int, int]]] = {}  # activity: [(day ordinal, pk)]
+    roll_called: dict[int, list[tuple]] = {}  # activity: [(day ordinal, pk, day)]
     activity_org: dict[int, int] = {}
 
     def roll_calls() -> Iterator[tuple]:
@@ -109,7 +110,7 @@ def seed_region(ctx: SeedContext) -> None:
                     continue
                 if rng.random() < 0.03:
                     continue  # forgotten
-                kept.append((day.toordinal(), pk))
+                kept.append((day.toordinal(), pk, day))
                 yield (pk, None, starts_at + timedelta(hours=1), 0)
             if kept:
                 roll_called[activity_id] = kept
@@ -118,7 +119,8 @@ def seed_region(ctx: SeedContext) -> None:
     people = _Participants(ctx, rng, today, orgs, roll_called, activity_org)
     insert_rows(Participant, PARTICIPANT_COLUMNS, people.rows())
     people.reset_sequence()
-    insert_rows(Attendance, ATTENDANCE_COLUMNS, people.attendance())
+    with _without_checks(Attendance):
+        insert_rows(Attendance, ATTENDANCE_COLUMNS, people.attendance())
     insert_rows(Absence, ("participant_id", "starts_on", "ends_on", "note"), people.absences)
     ctx.counts.update(
         {
@@ -204,14 +206,14 @@ class _Participants:
         rng: random.Random,
         today: date,
         orgs: list[Organisation],
-        roll_called: dict[int, list[tuple[int, int]]],
+        roll_called: dict[int, list[tuple]],
         activity_org: dict[int, int],
     ) -> None:
         self.rng, self.today, self.seed = rng, today, ctx.seed
         self.count = ctx.scaled(REGION_PARTICIPANTS) if roll_called else 0
         self.first_id = (Participant.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.roll_called = roll_called
-        self.days = {a: [d for d, _pk in rows] for a, rows in roll_called.items()}
+        self.days = {a: [d for d, _pk, _day in rows] for a, rows in roll_called.items()}
         by_org: dict[int, list[int]] = {}
         for activity_id in sorted(roll_called):
             by_org.setdefault(activity_org[activity_id], []).append(activity_id)
@@ -275,18 +277,63 @@ class _Participants:
                 chosen.append(activity_id)
             for activity_id in chosen:
                 rows = self.roll_called[activity_id]
-                for day, occurrence_id in rows[bisect_left(self.days[activity_id], start) :]:
+                for day, occurrence_id, local in rows[bisect_left(self.days[activity_id], start) :]:
                     if day >= stop:
                         break
                     if away and away[0] <= day <= away[1]:
                         continue
                     if r.random() < chance:
                         self.rows_written += 1
-                        yield (pk, occurrence_id, org, activity_id, date.fromordinal(day), area)
+                        yield (pk, occurrence_id, org, activity_id, local, area)
 
 
 def _pick(rng: random.Random, options: Sequence[tuple[float, float]]) -> float:
     return rng.choices([v for _s, v in options], [s for s, _v in options])[0]
+
+
+@contextmanager
+def _without_checks(model: type[models.Model]) -> Iterator[None]:
+    """On PostgreSQL, load the table without its indexes and foreign keys and put them
+    back afterwards, in the seed's transaction.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so five million rows meant
+    25 million single-row checks at COMMIT (three minutes), and six indexes kept up row by
+    row besides. Adding a constraint back checks all rows in one join, and an index is
+    built from one sort: seconds each."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        # Earlier steps' deferred checks run now (they would at COMMIT): PostgreSQL alters
+        # no table that has pending trigger events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        quote = connection.ops.quote_name
+        for name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
