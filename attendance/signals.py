@@ -33,16 +33,19 @@ second run raises and resolves nothing).
 from __future__ import annotations
 
 import math
+import queue
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +55,7 @@ from network.shared import DomainError
 
 from .models import (
     Absence,
+    Attendance,
     DismissReason,
     Participant,
     RollCall,
@@ -166,26 +170,34 @@ _EMPTY = array("i")
 # The nightly job -------------------------------------------------------------------------
 
 #: Per participant and activity in the window: how often, first and last day, in
-#: participant order. One pass over the attendance_rhythm index (participant, activity,
-#: day): PostgreSQL reads it alone, already grouped and ordered, no sort, no hash. (One
-#: query per id range instead let PostgreSQL scan the whole table once per range whenever
-#: the visibility map was not fresh.)
+#: participant order, only for participants last seen long enough ago to be missed (the
+#: second parameter; everyone seen lately is left in the database). One pass over the
+#: attendance_rhythm index (participant, activity, day): PostgreSQL reads it alone, already
+#: grouped and ordered, so neither the grouping nor the window over a participant's rows
+#: needs a sort or a hash. (A query per id range instead made PostgreSQL scan the whole
+#: table once per range whenever the visibility map was not fresh.)
 _RHYTHM_SQL = """
-    SELECT participant_id, activity_id, COUNT(*), MIN(day), MAX(day)
-    FROM attendance_attendance
-    WHERE day >= %s
-    GROUP BY participant_id, activity_id
+    SELECT participant_id, activity_id, times, first_day, last_day FROM (
+        SELECT participant_id, activity_id, COUNT(*) AS times, MIN(day) AS first_day,
+               MAX(day) AS last_day,
+               MAX(MAX(day)) OVER (PARTITION BY participant_id) AS last_seen
+        FROM attendance_attendance
+        WHERE day >= %s
+        GROUP BY participant_id, activity_id
+    ) rhythm
+    WHERE last_seen <= %s
     ORDER BY participant_id, activity_id
 """
 #: Rows fetched from the server-side cursor at a time.
 FETCH_SIZE = 5000
 
 
-def _thresholds_by_organisation() -> tuple[dict[int, Thresholds], int]:
-    """Each organisation's thresholds (its first network's), and the longest history."""
+def _thresholds_by_organisation() -> tuple[dict[int, Thresholds], int, int]:
+    """Each organisation's thresholds (its first network's), the longest history and the
+    shortest time away any network asks for."""
     by_network = {s.network_id: Thresholds.of(s) for s in SignalSettings.objects.all()}
     if not by_network:
-        return {}, DEFAULTS.history_days
+        return {}, DEFAULTS.history_days, DEFAULTS.min_days_away
     through = Organisation.networks.through
     chosen: dict[int, Thresholds] = {}
     for org_id, network_id in through.objects.order_by("pk").values_list(
@@ -193,8 +205,8 @@ def _thresholds_by_organisation() -> tuple[dict[int, Thresholds], int]:
     ):
         if org_id not in chosen:
             chosen[org_id] = by_network.get(network_id, DEFAULTS)
-    longest = max([DEFAULTS.history_days, *(t.history_days for t in chosen.values())])
-    return chosen, longest
+    used = [DEFAULTS, *chosen.values()]
+    return chosen, max(t.history_days for t in used), min(t.min_days_away for t in used)
 
 
 def _expected_days(start: date, today: date) -> dict[int, array]:
@@ -221,17 +233,13 @@ def run_signals(*, today: date | None = None, chunk_size: int = CHUNK_SIZE) -> d
     """Raise and resolve "not seen lately" signals for everyone; safe to run twice."""
     today = today or timezone.localdate()
     now = timezone.now()
-    by_org, history = _thresholds_by_organisation()
+    by_org, history, days_away = _thresholds_by_organisation()
     start = today - timedelta(days=history)
-    expected = _expected_days(start, today)
+    totals = {"resolved": _resolve_returned_and_closed(now), "raised": 0}
     top = Participant.objects.aggregate(top=Max("pk"))["top"] or 0
     low = Participant.objects.aggregate(low=Min("pk"))["low"] or 0
-    totals = {"raised": 0, "resolved": 0}
-    # The aggregate streams from a server-side cursor (PostgreSQL) in participant order;
-    # each id range takes its rows from it and is written in a transaction of its own.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(_RHYTHM_SQL, [start.isoformat()])
-        rows = _stream(cursor)
+    with _rhythm_rows(start, today - timedelta(days=days_away)) as rows:
+        expected = _expected_days(start, today)
         pending = next(rows, None)
         for first in range(low, top + 1, chunk_size):
             end = first + chunk_size
@@ -240,13 +248,86 @@ def run_signals(*, today: date | None = None, chunk_size: int = CHUNK_SIZE) -> d
                 pk, activity_id, times, first_day, last_day = pending
                 visits[pk].append((activity_id, times, _ordinal(first_day), _ordinal(last_day)))
                 pending = next(rows, None)
-            raised, resolved = _run_chunk(
-                first, end, visits, today=today, now=now, start=start,
-                expected=expected, by_org=by_org,
-            )  # fmt: skip
-            totals["raised"] += raised
-            totals["resolved"] += resolved
+            if visits:
+                totals["raised"] += _raise_in_chunk(
+                    first,
+                    end,
+                    visits,
+                    today=today,
+                    now=now,
+                    start=start,
+                    expected=expected,
+                    by_org=by_org,
+                )
     return totals
+
+
+@transaction.atomic
+def _resolve_returned_and_closed(now: datetime) -> int:
+    """Open signals end when the person was seen after their last-seen day, and for closed
+    records and those not followed up: set-based, so the rhythm query can leave everyone
+    seen lately out."""
+    came_back = Attendance.objects.filter(
+        participant_id=OuterRef("participant_id"), day__gt=OuterRef("last_seen")
+    )
+    return (
+        Signal.objects.open()
+        .filter(
+            Exists(came_back)
+            | Q(participant__closed_at__isnull=False)
+            | Q(participant__follow_up=False)
+        )
+        .update(resolved_at=now)
+    )
+
+
+@contextmanager
+def _rhythm_rows(start: date, seen_by: date) -> Iterator[Iterator[tuple]]:
+    """The rows of _RHYTHM_SQL, in participant order.
+
+    On PostgreSQL outside a transaction (the nightly job) a thread of its own reads them on
+    a second connection into a small queue, so the database aggregates while this thread
+    judges and writes: the two take about as long, and the machine has cores for both.
+    Elsewhere (SQLite, tests inside a transaction, which a second connection would not
+    see) a cursor on this connection, read in batches."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(_RHYTHM_SQL, [start.isoformat(), seen_by.isoformat()])
+            yield _stream(cursor)
+        return
+    batches: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with transaction.atomic(), connection.chunked_cursor() as cursor:
+                cursor.execute(_RHYTHM_SQL, [start.isoformat(), seen_by.isoformat()])
+                while not stop.is_set() and (batch := cursor.fetchmany(FETCH_SIZE)):
+                    batches.put(batch)
+            batches.put(None)
+        except BaseException as error:  # handed to the reading thread, raised there
+            batches.put(error)
+        finally:
+            connection.close()
+
+    reader = threading.Thread(target=produce, name="signals-rhythm", daemon=True)
+    reader.start()
+
+    def consume() -> Iterator[tuple]:
+        while (batch := batches.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield from batch
+
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        while reader.is_alive():  # let the reader see `stop` if it waits on a full queue
+            try:
+                batches.get_nowait()
+            except queue.Empty:
+                reader.join(0.05)
 
 
 def _stream(cursor) -> Iterator[tuple]:
@@ -255,7 +336,7 @@ def _stream(cursor) -> Iterator[tuple]:
 
 
 @transaction.atomic
-def _run_chunk(
+def _raise_in_chunk(
     first: int,
     end: int,
     visits: dict[int, list[tuple[int, int, int, int]]],
@@ -265,55 +346,45 @@ def _run_chunk(
     start: date,
     expected: dict[int, array],
     by_org: dict[int, Thresholds],
-) -> tuple[int, int]:
-    people = {
-        pk: (org, closed is None and follow_up)
-        for pk, org, closed, follow_up in Participant.objects.filter(
-            pk__gte=first, pk__lt=end
-        ).values_list("pk", "organisation_id", "closed_at", "follow_up")
-    }
-    open_signals = dict(
-        Signal.objects.open()
-        .filter(participant_id__gte=first, participant_id__lt=end)
-        .values_list("participant_id", "last_seen")
-    )
-    signalled = dict(
-        Signal.objects.filter(participant_id__gte=first, participant_id__lt=end)
-        .values("participant_id")
-        .annotate(seen=Max("last_seen"))
-        .values_list("participant_id", "seen")
+) -> int:
+    """Judge the participants of one id range who were not seen lately; raise signals.
+    (Id ranges, not lists of ids: a long IN list cost more to send than the rows.)"""
+    in_range = {"participant_id__gte": first, "participant_id__lt": end}
+    people = dict(
+        Participant.objects.filter(pk__gte=first, pk__lt=end, closed_at__isnull=True)
+        .filter(follow_up=True)
+        .values_list("pk", "organisation_id")
         .order_by()
     )
+    signalled: dict[int, date] = {}
+    open_now: set[int] = set()
+    for pk, seen, resolved, dismissed in Signal.objects.filter(**in_range).values_list(
+        "participant_id", "last_seen", "resolved_at", "dismissed_at"
+    ):
+        signalled[pk] = max(seen, signalled.get(pk, seen))
+        if resolved is None and dismissed is None:
+            open_now.add(pk)
     absences: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pk, starts, ends in Absence.objects.filter(
-        participant_id__gte=first, participant_id__lt=end, ends_on__gte=start
-    ).values_list("participant_id", "starts_on", "ends_on"):
+    for pk, starts, ends in Absence.objects.filter(**in_range, ends_on__gte=start).values_list(
+        "participant_id", "starts_on", "ends_on"
+    ):
         absences[pk].append((starts.toordinal(), ends.toordinal()))
-
-    resolve: list[int] = []
     new: list[Signal] = []
-    for pk, (org, gets_signals) in people.items():
-        if not gets_signals:
-            if pk in open_signals:
-                resolve.append(pk)
+    for pk in visits:
+        org = people.get(pk)
+        if org is None or pk in open_now:
             continue
         verdict = judge(
-            visits.get(pk, []),
+            visits[pk],
             expected=expected,
             away=_merge(absences.get(pk, [])),
             today=today.toordinal(),
             thresholds=by_org.get(org, DEFAULTS),
         )
-        if verdict is None:
-            continue
-        if pk in open_signals:
-            if verdict.last_seen > open_signals[pk]:
-                resolve.append(pk)  # seen again
-            continue
-        if not verdict.raise_signal:
+        if verdict is None or not verdict.raise_signal:
             continue
         if pk in signalled and signalled[pk] >= verdict.last_seen:
-            continue  # this absence was signalled (and dismissed) before
+            continue  # this absence was signalled (and put aside) before
         new.append(
             Signal(
                 participant_id=pk,
@@ -324,11 +395,7 @@ def _run_chunk(
                 raised_at=now,
             )
         )
-    resolved = 0
-    if resolve:
-        resolved = Signal.objects.open().filter(participant_id__in=resolve).update(resolved_at=now)
-    created = Signal.objects.bulk_create(new, ignore_conflicts=True) if new else []
-    return len(created), resolved
+    return len(Signal.objects.bulk_create(new, ignore_conflicts=True)) if new else 0
 
 
 def _ordinal(value) -> int:

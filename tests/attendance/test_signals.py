@@ -258,3 +258,19 @@ def test_the_celery_task_and_run_job(org):
     out = StringIO()
     call_command("run_job", "raise-not-seen-signals", stdout=out)
     assert Signal.objects.filter(participant=p).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rhythm_is_read_on_a_second_connection(world):
+    """The nightly job's own path on PostgreSQL (a reader thread on its own connection);
+    on SQLite the same results from one connection."""
+    keep_attendance(world.organisation)
+    h = History(world.organisation)
+    days = h.series(7, since=7 * 20, until=7)
+    gone, here = person(world.organisation), person(world.organisation)
+    h.came(gone, *days[:-4])
+    h.came(here, *days)
+    assert signals.run_signals(chunk_size=1) == {"resolved": 0, "raised": 1}
+    assert open_signal(gone) is not None
+    h.came(gone, 0)
+    assert signals.run_signals() == {"resolved": 1, "raised": 0}
