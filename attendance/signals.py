@@ -224,8 +224,19 @@ def _expected_days(start: date, today: date) -> dict[int, array]:
         .order_by()
     )
     found: dict[int, list[int]] = defaultdict(list)
-    for activity_id, day in rows.iterator(chunk_size=20000):
-        found[activity_id].append(day.toordinal())
+    if connection.vendor == "postgresql":
+        # The same query, with the day as an ordinal worked out by PostgreSQL: 70,000 date
+        # objects fewer to make at region scale.
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a, d - DATE '0001-01-01' + 1 FROM ({sql}) AS dates (a, d)", params
+            )
+            for activity_id, day in cursor.fetchall():
+                found[activity_id].append(day)
+    else:
+        for activity_id, day in rows.iterator(chunk_size=20000):
+            found[activity_id].append(day.toordinal())
     return {a: array("i", sorted(set(days))) for a, days in found.items()}
 
 
