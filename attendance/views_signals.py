@@ -111,13 +111,14 @@ def inbox(request: HttpRequest, organisation: str) -> HttpResponse:
     )
     for signal in found:
         signal.age = signals.age_of(signal, today=today)
+        # A form per signal, so the radio buttons' ids differ from card to card.
+        signal.dismiss_form = DismissForm(auto_id=f"id_%s_{signal.pk}")
     return render(
         request,
         "attendance/signals.html",
         {
             "organisation": org,
             "signals": found,
-            "dismiss_form": DismissForm(),
             "not_taken": _not_taken(org),
         },
     )

@@ -3,6 +3,7 @@ the login), constant queries with 2 and 30 signals, putting aside and "I will ca
 without JavaScript, junk gives a message, the history is written to the access log, and
 "attendance not taken" lists the recent dates without a roll-call."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,6 +135,8 @@ def test_the_inbox_explains_each_signal_with_its_age(world, client_for, scene):
     assert "Waiting for a month or longer" in page
     assert "Waiting for a week or longer" in page
     assert page.count('class="signal"') == 2  # not the closed record's
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # a form per signal: every radio button its own id
 
 
 def test_the_inbox_in_dutch(world, client_for, scene):
