@@ -196,3 +196,21 @@ def test_attendance_not_taken_lists_recent_dates_without_a_roll_call(world, clie
     page = client.get(urls(world, scene)["inbox"]).content.decode()
     assert reverse("attendance:roll_call", args=[missing.pk]) in page
     assert reverse("attendance:roll_call", args=[taken.pk]) not in page
+
+
+def test_signals_go_with_the_person_in_my_data(world, client_for, scene):
+    """Downloaded with the participant record, deleted when the account is erased."""
+    import json
+
+    from tests.factories import PASSWORD
+
+    participant = scene["participant"]
+    participant.user = world.users["resident"]
+    participant.save()
+    client = client_for("resident")
+    data = json.loads(client.get(reverse("network:my_data_download")).content)
+    [record] = data["attendance.participants"]
+    [signal] = record["not_seen_lately"]
+    assert signal["dates_missed"] == 3 and signal["resolved"] is None
+    client.post(reverse("network:my_data_delete"), {"password": PASSWORD})
+    assert not Signal.objects.filter(participant=participant).exists()
