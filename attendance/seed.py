@@ -122,13 +122,10 @@ def seed_region(ctx: SeedContext) -> None:
     with _without_checks(Attendance):
         insert_rows(Attendance, ATTENDANCE_COLUMNS, people.attendance())
     insert_rows(Absence, ("participant_id", "starts_on", "ends_on", "note"), people.absences)
-    ctx.counts.update(
-        {
-            "participants": people.count,
-            "roll-calls": RollCall.objects.count(),
-            "attendance rows": people.rows_written,
-        }
-    )
+    # Added to what the village's step counted, if anything.
+    ctx.counts["participants"] = ctx.counts.get("participants", 0) + people.count
+    ctx.counts["roll-calls"] = RollCall.objects.count()
+    ctx.counts["attendance rows"] = people.rows_written
     ctx.log(f"Attendance: {people.count} participants, {people.rows_written} rows.")
 
 
@@ -139,10 +136,23 @@ def _keeping_organisations(ctx: SeedContext, rng: random.Random) -> list[Organis
         .values_list("organisation_id", flat=True)
         .distinct()
     )
+    # The home network's organisations are the village's story (its own seed step, with
+    # roll-calls of its own); the region's bulk keeps to the other organisations.
+    village = {org.pk for org in ctx.home.values()} | set(
+        AttendanceSettings.objects.values_list("organisation_id", flat=True)
+    )
+    if ctx.home_network is not None:
+        village |= set(
+            Organisation.networks.through.objects.filter(
+                network_id=ctx.home_network.pk
+            ).values_list("organisation_id", flat=True)
+        )
     chosen = [
         org
         for org in sorted(ctx.organisations, key=lambda o: o.pk)
-        if org.pk in with_series and org.kind not in agenda_seed.NOT_ORGANISING
+        if org.pk in with_series
+        and org.pk not in village
+        and org.kind not in agenda_seed.NOT_ORGANISING
     ]
     return [org for org in chosen if rng.random() < KEEPING_SHARE]
 

@@ -27,7 +27,7 @@ def region(db, monkeypatch):
 
 def test_region_attendance_keeps_the_rules(region):
     assert "participants" in region
-    assert Participant.objects.count() == 500
+    assert Participant.objects.count() >= 500
     rows = Attendance.objects.all()
     assert rows.count() > 10_000
     assert not rows.filter(occurrence__roll_call__isnull=True).exists()
