@@ -257,6 +257,10 @@ class Attendance(models.Model):
             models.Index(fields=["activity", "day"], name="attendance_activity_day"),
             # Overviews per organisation and month.
             models.Index(fields=["organisation", "day"], name="attendance_org_day"),
+            # The nightly "not seen lately" job (attendance/signals.py, _RHYTHM_SQL): per
+            # participant and activity how often, first and last, read from the index
+            # alone in participant-id chunks, already grouped.
+            models.Index(fields=["participant", "activity", "day"], name="attendance_rhythm"),
         ]
 
     def __str__(self) -> str:
@@ -403,3 +407,146 @@ class CheckIn(models.Model):
     def first_name(self) -> str:
         """What the volunteer calls them: the first word of the name."""
         return (self.participant.name.split() or [""])[0]
+
+
+# "Not seen lately" (attendance/signals.py) -------------------------------------------------
+
+
+class SignalSettings(models.Model):
+    """A network's thresholds for "not seen lately". No row: the defaults in code
+    (`attendance.signals.DEFAULTS`), so a network only gets a row when it wants others.
+
+    Keyed by network because the networks agree together how quickly they look out for
+    someone; a participant follows the first network their organisation joined."""
+
+    network = models.OneToOneField(
+        "network.Network",
+        on_delete=models.CASCADE,
+        related_name="signal_settings",
+        verbose_name=_("network"),
+    )
+    min_missed = models.PositiveSmallIntegerField(
+        _("dates missed at least"),
+        default=2,
+        help_text=_("Never fewer dates than this, however often someone comes."),
+    )
+    gap_factor = models.DecimalField(
+        _("times their usual gap"),
+        max_digits=3,
+        decimal_places=1,
+        default=2,
+        help_text=_("How many times their usual rhythm someone must have missed."),
+    )
+    min_days_away = models.PositiveSmallIntegerField(
+        _("days away at least"),
+        default=21,
+        help_text=_("Nobody is looked out for before they have been away this long."),
+    )
+    min_attendances = models.PositiveSmallIntegerField(
+        _("times come before we know their rhythm"),
+        default=5,
+        help_text=_("Until then the fixed number of dates below counts."),
+    )
+    fixed_missed = models.PositiveSmallIntegerField(
+        _("dates missed while their rhythm is unknown"), default=3
+    )
+    min_regular = models.PositiveSmallIntegerField(_("times come to count as a regular"), default=3)
+    max_gap = models.DecimalField(
+        _("a regular comes at least once in this many dates"),
+        max_digits=3,
+        decimal_places=1,
+        default=4,
+    )
+    history_days = models.PositiveSmallIntegerField(
+        _("days of history that show their rhythm"), default=365
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("settings for not seen lately")
+        verbose_name_plural = _("settings for not seen lately")
+
+    def __str__(self) -> str:
+        return str(self.network)
+
+
+class DismissReason(models.TextChoices):
+    KNOWN = "known", _("we know why")
+    HOSPITAL = "hospital", _("in hospital")
+    MOVED = "moved", _("moved")
+    OTHER = "other", _("other reason")
+
+
+class SignalQuerySet(models.QuerySet):
+    def open(self) -> SignalQuerySet:
+        return self.filter(resolved_at__isnull=True, dismissed_at__isnull=True)
+
+    def for_inbox(self, organisation: Organisation) -> SignalQuerySet:
+        """The open signals about an organisation's own participants, oldest first,
+        with what the words need (the activity, who calls)."""
+        return (
+            self.open()
+            .filter(participant__organisation=organisation)
+            .select_related("participant", "activity", "caller")
+            .order_by("raised_at", "pk")
+        )
+
+
+class Signal(models.Model):
+    """ "Not seen lately": a participant missed clearly more dates than their own rhythm
+    explains. Raised and resolved by the nightly job (attendance/signals.py); a coordinator
+    dismisses it or says they will call.
+
+    Its explanation is data, not text (activity, last seen, dates missed, usual gap), so
+    it reads in the coordinator's language whenever it is shown."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="signals", db_index=False
+    )
+    #: The activity they came to most ("usually at the Thursday coffee morning").
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_seen = models.DateField(_("last seen"))
+    missed = models.PositiveSmallIntegerField(_("dates missed"))
+    #: Their usual rhythm: dates with attendance taken per time they came (1.0: every one).
+    usual_gap = models.DecimalField(max_digits=5, decimal_places=1)
+    raised_at = models.DateTimeField(_("raised"))
+    #: Came back (set by the job or when they are marked present).
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismiss_reason = models.CharField(max_length=10, choices=DismissReason.choices, blank=True)
+    dismiss_note = models.CharField(max_length=200, blank=True)
+    #: "I will call": who follows up, and since when.
+    caller = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    calling_since = models.DateTimeField(null=True, blank=True)
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        constraints = [
+            # One open signal per participant; the job's INSERT relies on it.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(resolved_at__isnull=True, dismissed_at__isnull=True),
+                name="signal_one_open_per_participant",
+            ),
+        ]
+        indexes = [
+            # A participant's signal history; "was this absence already signalled" (job).
+            models.Index(fields=["participant", "last_seen"], name="signal_participant_seen"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.last_seen}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None and self.dismissed_at is None

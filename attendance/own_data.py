@@ -18,7 +18,7 @@ from network import personal_data
 from network.models import User
 
 from . import services
-from .models import Absence, Attendance, Participant, RollCall
+from .models import Absence, Attendance, Participant, RollCall, Signal
 
 
 def _records(user: User):
@@ -31,6 +31,7 @@ def _records(user: User):
                 queryset=Attendance.objects.select_related("activity").order_by("day", "pk"),
             ),
             Prefetch("absences", queryset=Absence.objects.order_by("starts_on", "pk")),
+            Prefetch("signals", queryset=Signal.objects.order_by("raised_at", "pk")),
         )
         .order_by("created_at", "pk")
     )
@@ -59,6 +60,18 @@ def export_participant_records(user: User) -> list[dict]:
             "absences": [
                 {"from": a.starts_on.isoformat(), "until": a.ends_on.isoformat(), "note": a.note}
                 for a in p.absences.all()
+            ],
+            "not_seen_lately": [
+                {
+                    "raised": s.raised_at.isoformat(),
+                    "last_seen": s.last_seen.isoformat(),
+                    "dates_missed": s.missed,
+                    "resolved": s.resolved_at.isoformat() if s.resolved_at else None,
+                    "put_aside": s.dismissed_at.isoformat() if s.dismissed_at else None,
+                    "reason": s.dismiss_reason or None,
+                    "note": s.dismiss_note or None,
+                }
+                for s in p.signals.all()
             ],
         }
         for p in _records(user)
@@ -92,13 +105,15 @@ def summarise_participant_records(user: User) -> list[str]:
 
 def erase_participant_records(user: User) -> None:
     for participant in Participant.objects.filter(user=user):
+        # "Not seen lately" is about the person, not a count: it goes with them.
+        participant.signals.all().delete()
         services.anonymise_participant(participant=participant)
 
 
 personal_data.register(
     "attendance.participants",
     label=gettext_lazy("Coming to activities"),
-    models=[Participant],
+    models=[Participant, Signal],
     export=export_participant_records,
     summary=summarise_participant_records,
     erase=erase_participant_records,
@@ -108,4 +123,14 @@ personal_data.exempt(
     RollCall,
     "taken_by",
     why="The organisation's record of who kept the attendance of a date.",
+)
+personal_data.exempt(
+    Signal,
+    "caller",
+    why="The organisation's record of which coordinator follows up a signal.",
+)
+personal_data.exempt(
+    Signal,
+    "dismissed_by",
+    why="The organisation's record of which coordinator put a signal aside.",
 )

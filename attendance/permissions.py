@@ -146,3 +146,13 @@ def own_check_ins_q(user: AnyUser, prefix: str = "") -> Q:
 def has_check_ins(user: AnyUser) -> bool:
     """Whether "my check-ins" is a page for them: anyone who volunteers somewhere."""
     return bool(volunteer_organisation_ids(user))
+
+
+# "Not seen lately" (attendance/signals.py) ---------------------------------------------------
+
+
+def can_handle_signals(user: AnyUser, organisation: Organisation) -> bool:
+    """The inbox of signals about an organisation's participants, putting them aside,
+    "I will call", a participant's signal history: the registering organisation's
+    coordinators only (sharing with the network lets others mark, not follow up)."""
+    return organisation.pk in coordinated_organisation_ids(user)

@@ -1,4 +1,5 @@
-"""Attendance in the reference data sets (`manage.py seed`).
+"""Attendance in the reference data sets (`manage.py seed`); at `region` scale the bulk
+of 50,000 participants comes on top (attendance/region_seed.py).
 
 `village`: Stichting Welzijn (the demo coordinator's organisation) keeps attendance at its
 chair yoga on Monday and its Thursday consultation hour for older residents, for a year.
@@ -30,6 +31,7 @@ from activities.models import Activity, Occurrence
 from network.models import Membership, Role
 from network.seed import SeedContext, bulk_create, register_flush, register_step
 
+from . import region_seed
 from .models import (
     Absence,
     Attendance,
@@ -39,6 +41,7 @@ from .models import (
     ConsentHow,
     Participant,
     RollCall,
+    Signal,
 )
 
 #: The chair yoga of two weeks ago: nobody took attendance (the coordinator was ill).
@@ -102,6 +105,8 @@ def seed_attendance(ctx: SeedContext) -> None:
     activities = ctx.shared.get("home_activities", {})
     welzijn = ctx.home.get("welzijn")
     if welzijn is None or "chair_yoga" not in activities or "advice" not in activities:
+        if ctx.scale == "region":
+            region_seed.seed_region(ctx)
         return
     AttendanceSettings.objects.create(organisation=welzijn, keeps_attendance=True)
     by_key = {"yoga": activities["chair_yoga"], "advice": activities["advice"]}
@@ -125,8 +130,10 @@ def seed_attendance(ctx: SeedContext) -> None:
     ]
     bulk_create(roll_calls)
     _check_ins(welzijn, {p.name: p for p in participants}, coordinator, today)
-    ctx.counts.update(participants=len(participants), attendances=len(attendances))
+    ctx.counts.update({"participants": len(participants), "attendance rows": len(attendances)})
     ctx.log(f"Attendance: {len(participants)} participants, {len(attendances)} attendances.")
+    if ctx.scale == "region":
+        region_seed.seed_region(ctx)
 
 
 def _past_dates(activity: Activity, today: date) -> list[Occurrence]:
@@ -247,7 +254,15 @@ def _check_ins(welzijn, by_name: dict[str, Participant], coordinator, today: dat
 
 @register_flush
 def flush_attendance() -> None:
-    """Delete attendance before the dates and organisations it hangs on (one DELETE per
-    table, what points at a row first)."""
-    for model in (CheckIn, Attendance, RollCall, Absence, Participant, AttendanceSettings):
+    """Delete attendance before the dates and organisations it hangs on: one DELETE per
+    table, what points at a row first (the ORM would load five million rows to cascade)."""
+    for model in (
+        CheckIn,
+        Signal,
+        Attendance,
+        RollCall,
+        Absence,
+        Participant,
+        AttendanceSettings,
+    ):
         model._base_manager.all()._raw_delete(connection.alias)

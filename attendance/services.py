@@ -19,6 +19,7 @@ from activities.models import Occurrence
 from network.models import Area, Organisation, User
 from network.shared import DomainError
 
+from . import signals
 from .models import (
     Absence,
     Attendance,
@@ -269,6 +270,7 @@ def mark_attendance(
             ],
             ignore_conflicts=True,
         )
+        signals.resolve_on_return(participant=participant, day=local_day(occurrence))
     else:
         Attendance.objects.filter(occurrence=occurrence, participant=participant).delete()
 

@@ -1,11 +1,11 @@
-"""Participants under /deelnemers/, the roll-call under /presentie/ (attendance/views.py)."""
+"""Participants under /deelnemers/, the roll-call under /presentie/ (attendance/views.py);
+"not seen lately" under /deelnemers/<organisation>/niet-gezien/ (views_signals.py);
+check-ins under /langsgaan/ for volunteers and /deelnemers/<organisation>/langsgaan/ for
+coordinators (views_checkins.py)."""
 
-from .views import urlpatterns
+from .views import urlpatterns as _attendance
+from .views_checkins import urlpatterns as _check_ins
+from .views_signals import urlpatterns as _signals
 
 app_name = "attendance"
-
-# Check-ins: /langsgaan/ for volunteers, /deelnemers/<organisation>/langsgaan/ for
-# coordinators (attendance/views_checkins.py).
-from .views_checkins import urlpatterns as _check_in_urls  # noqa: E402
-
-urlpatterns = [*urlpatterns, *_check_in_urls]
+urlpatterns = [*_attendance, *_signals, *_check_ins]

@@ -182,14 +182,18 @@ def _discover_seed_modules() -> None:
 
 
 def _analyze() -> None:
-    """Refresh PostgreSQL's planner statistics after a bulk load.
+    """Refresh PostgreSQL's planner statistics and visibility maps after a bulk load.
 
     Until autovacuum comes along PostgreSQL believes freshly loaded tables are empty and
     picks nested loops: the agenda's week page took 8 s instead of 0.1 s on a new region.
+    VACUUM as well marks the loaded pages all-visible, so index-only scans need not visit
+    the table: the nightly "not seen lately" job reads 5M attendance rows from its index
+    alone in 0.7 s, and in 2.5 s on a table autovacuum had not seen yet.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # VACUUM cannot run in a transaction (a test's); ANALYZE still can.
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
 
 
 def run_seed(

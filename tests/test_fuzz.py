@@ -29,9 +29,10 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 
 from activities.models import CalendarFeed, Registration, RegistrationStatus, Status
-from attendance.models import Absence, CheckIn
+from attendance.models import Absence, CheckIn, Signal
 from network.models import Membership
 from tests.activities.factories import PlaceFactory, RoomFactory, make_activity
 from tests.attendance.factories import ParticipantFactory, date_of, keep_attendance
@@ -197,6 +198,13 @@ def _attendance(world, occurrence) -> dict:
         "absence": absence.pk,
         "occurrence": date_of(occurrence.activity).pk,
         "check_in": check_in.pk,
+        "signal": Signal.objects.create(
+            participant=participant,
+            last_seen=date(2026, 2, 1),
+            missed=3,
+            usual_gap=1,
+            raised_at=timezone.now(),
+        ).pk,
     }
 
 
@@ -263,7 +271,7 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
         if first in ("deelnemers", "presentie", "langsgaan"):
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
-            # <int:occurrence>, <int:check_in>.
+            # <int:occurrence>, <int:check_in>, <int:signal>.
             values[name] = objects.attendance.get(name, "abc123")
         elif first == "vrijwilligers":
             # Volunteering addresses name what they point at: <int:task>, <int:shift>,

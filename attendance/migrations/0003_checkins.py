@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendance', '0001_initial'),
+        ('attendance', '0002_signals'),
         ('network', '0005_job_run'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

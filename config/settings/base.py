@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.purge_past_registrations",
         "schedule": crontab(hour=4, minute=0),
     },
+    "raise-not-seen-signals": {
+        "task": "attendance.tasks.raise_not_seen_signals",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "send-shift-reminders": {
         "task": "volunteers.tasks.send_shift_reminders",
         "schedule": crontab(minute="*/10"),
