@@ -12,7 +12,7 @@ few now and then. A few stories make the inbox of "not seen lately" realistic:
 - Jan is on holiday (recorded as away), so missing him says nothing;
 - Wim missed three Mondays and came back last week;
 - the summer break (six weeks without chair yoga, activities/seed.py) counts for nobody;
-- at the chair yoga of two weeks ago nobody took attendance: unknown, never missed;
+- at the third most recent chair yoga nobody took attendance: unknown, never missed;
 - a volunteer dropped by at Henk's (he could use some help) and is asked to go to Truus.
 
 Everything depends on the seed and the day only (`ctx.shared["today"]`).
@@ -31,7 +31,7 @@ from activities.models import Activity, Occurrence
 from network.models import Membership, Role
 from network.seed import SeedContext, bulk_create, register_flush, register_step
 
-from . import region_seed
+from . import region_seed, signals
 from .models import (
     Absence,
     Attendance,
@@ -45,19 +45,20 @@ from .models import (
 )
 
 #: The chair yoga of two weeks ago: nobody took attendance (the coordinator was ill).
-NOT_TAKEN = ("yoga", 2)
+NOT_TAKEN = ("yoga", 3)
 
 
 @dataclass(frozen=True)
 class Person:
     """A participant of the village and how they come: `every` n-th date of `activity`
-    ("yoga" or "advice"), from `since_weeks` ago, and until `until_weeks` ago (0: still
+    ("yoga" or "advice"), except its `stopped` most recent dates (0: still
     coming)."""
 
     name: str
     activity: str
     every: int = 1
-    until_weeks: int = 0
+    stopped: int = 0  # the most recent dates of the activity they did not come to
+    until_summer: bool = False  # did not come back after the summer break
     skip_chance: float = 0.1  # of staying home now and then (regulars every other week or
     # month come every time: two misses in a row would be a story of its own)
     away_days: tuple[int, int] | None = None  # away from n days ago until n days ahead
@@ -65,11 +66,11 @@ class Person:
 
 
 VILLAGERS: tuple[Person, ...] = (
-    Person("Truus van Dijk", "yoga", until_weeks=4),
-    Person("Henk Bouwman", "yoga", until_weeks=5),
-    Person("Bep Kortenhoeven", "advice", every=4, until_weeks=9, skip_chance=0),
-    Person("Corrie de Groot", "yoga", until_weeks=-1),  # until the summer break
-    Person("Jan Verwoerd", "yoga", until_weeks=2, away_days=(16, 10)),
+    Person("Truus van Dijk", "yoga", stopped=4),
+    Person("Henk Bouwman", "yoga", stopped=6),
+    Person("Bep Kortenhoeven", "advice", every=4, stopped=9, skip_chance=0),
+    Person("Corrie de Groot", "yoga", until_summer=True),
+    Person("Jan Verwoerd", "yoga", stopped=2, away_days=(16, 10)),
     Person("Wim Hol", "yoga", comes_back=True),
     Person("Annie Blom", "yoga"),
     Person("Dirk van Leeuwen", "yoga"),
@@ -100,13 +101,19 @@ STREETS = ("Kerkstraat", "Dorpsstraat", "Lingedijk", "Molenweg", "Achterweg", "P
 
 @register_step
 def seed_attendance(ctx: SeedContext) -> None:
-    """The village's year of attendance (module docstring)."""
+    """The village's year of attendance (module docstring), the region's bulk on top, and
+    the signals the nightly job would raise, so the inbox shows them at once."""
     today = ctx.shared.setdefault("today", agenda_seed.seed_today())
+    _seed_village(ctx, today)
+    if ctx.scale == "region":
+        region_seed.seed_region(ctx)
+    ctx.counts["signals"] = signals.run_signals(today=today)["raised"]
+
+
+def _seed_village(ctx: SeedContext, today: date) -> None:
     activities = ctx.shared.get("home_activities", {})
     welzijn = ctx.home.get("welzijn")
     if welzijn is None or "chair_yoga" not in activities or "advice" not in activities:
-        if ctx.scale == "region":
-            region_seed.seed_region(ctx)
         return
     AttendanceSettings.objects.create(organisation=welzijn, keeps_attendance=True)
     by_key = {"yoga": activities["chair_yoga"], "advice": activities["advice"]}
@@ -125,15 +132,13 @@ def seed_attendance(ctx: SeedContext) -> None:
             head_count=ctx.rng.randint(0, 5),
         )
         for key, occurrences in dates.items()
-        for occurrence in occurrences
-        if _taken(occurrence, today, key)
+        for index, occurrence in enumerate(occurrences)
+        if _taken(key, len(occurrences) - index)
     ]
     bulk_create(roll_calls)
     _check_ins(welzijn, {p.name: p for p in participants}, coordinator, today)
     ctx.counts.update({"participants": len(participants), "attendance rows": len(attendances)})
     ctx.log(f"Attendance: {len(participants)} participants, {len(attendances)} attendances.")
-    if ctx.scale == "region":
-        region_seed.seed_region(ctx)
 
 
 def _past_dates(activity: Activity, today: date) -> list[Occurrence]:
@@ -145,9 +150,9 @@ def _past_dates(activity: Activity, today: date) -> list[Occurrence]:
     )
 
 
-def _taken(occurrence: Occurrence, today: date, key: str) -> bool:
-    weeks_ago = (today - occurrence.original_date).days // 7
-    return (key, weeks_ago) != NOT_TAKEN
+def _taken(key: str, from_end: int) -> bool:
+    """Whether attendance was taken at the `from_end`-th most recent date (1: the last)."""
+    return (key, from_end) != NOT_TAKEN
 
 
 def _participants(ctx, welzijn, today: date, coordinator) -> list[Participant]:
@@ -193,14 +198,14 @@ def _attendances(
     offset = rng.randrange(person.every)
     came = []
     for index, occurrence in enumerate(dates):
-        weeks_ago = (today - occurrence.original_date).days // 7
-        if person.until_weeks > 0 and weeks_ago < person.until_weeks:
+        from_end = len(dates) - index
+        if from_end <= person.stopped:
             continue
-        if person.until_weeks < 0 and occurrence.original_date > summer_start:
+        if person.until_summer and occurrence.original_date > summer_start:
             continue
-        if person.comes_back and 1 < weeks_ago <= 4:
+        if person.comes_back and 2 <= from_end <= 4:
             continue
-        if (index + offset) % person.every or not _taken(occurrence, today, person.activity):
+        if (index + offset) % person.every or not _taken(person.activity, from_end):
             continue
         last = index == len(dates) - 1
         if rng.random() < person.skip_chance and not (person.comes_back and last):
