@@ -126,3 +126,43 @@ def test_check_in_pages_pass_axe_on_a_phone(world, live_server, page, login, axe
         open_ok(page, live_server.url + url)
         axe_check(page)
         assert_no_horizontal_scrolling(page, url)
+
+
+def test_not_seen_lately_passes_axe_on_a_phone(world, live_server, page, login, axe_check):
+    """The inbox with a signal of each age, its history, and putting one aside with the
+    keyboard-reachable disclosure."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from attendance.models import Signal
+
+    keep_attendance(world.organisation)
+    now = timezone.now()
+    signals = [
+        Signal.objects.create(
+            participant=ParticipantFactory(organisation=world.organisation, name=name),
+            last_seen=date.today() - timedelta(days=30),
+            missed=3,
+            usual_gap=gap,
+            raised_at=now - timedelta(days=days),
+        )
+        for name, gap, days in (("Truus", 1.1, 0), ("Henk", 2.4, 9), ("Bep", 4.0, 40))
+    ]
+    org = world.organisation.slug
+    login(page, live_server, world.users["coordinator"])
+    inbox = reverse("attendance:signals", args=[org])
+    history = reverse("attendance:signal_history", args=[org, signals[0].participant_id])
+    for url in (inbox, history):
+        open_ok(page, live_server.url + url)
+        axe_check(page)
+        assert_no_horizontal_scrolling(page, url)
+    open_ok(page, live_server.url + inbox)
+    page.locator("summary").first.click()
+    axe_check(page)
+    page.locator("details[open] input[type=radio]").first.check()
+    page.locator("details[open] button[type=submit]").click()
+    page.wait_for_load_state()
+    axe_check(page)
+    assert Signal.objects.exclude(dismissed_at=None).count() == 1
+    assert page.locator(".signal").count() == 2
