@@ -188,7 +188,8 @@ class OccurrenceFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         if within is not None:
             return queryset.filter(activity_id__in=within)
-        return _on_activities(queryset, conditions)
+        queryset, self.activities_matched = _on_activities(queryset, conditions)
+        return queryset
 
     def matches_public_activities(self) -> bool:
         """Whether the dates are matched on a list of public activities (filter_queryset),
@@ -203,7 +204,7 @@ class OccurrenceFilter(django_filters.FilterSet):
     def filter_by_activity(self, queryset: QuerySet, name: str, value) -> QuerySet:
         """One filter about the activity on its own (filter_queryset takes them together)."""
         condition = self._activity_condition(name, value)
-        return _on_activities(queryset, [] if condition is None else [condition])
+        return _on_activities(queryset, [] if condition is None else [condition])[0]
 
     def _activity_condition(self, name: str, value) -> Q | None:
         """The condition on an activity for one filter's value; None when it filters nothing."""
@@ -286,6 +287,8 @@ class OccurrenceFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self._ready_to_show = False
         self._areas: dict[int, tuple[list[int], list[int]]] = {}
+        #: How many activities the last filter_queryset matched on (None: unknown, many).
+        self.activities_matched: int | None = None
 
     def get_form_class(self):
         """One form class per process instead of one per request: its fields are the same
@@ -353,15 +356,16 @@ class OccurrenceFilter(django_filters.FilterSet):
 MAX_LISTED_ACTIVITIES = 300
 
 
-def _on_activities(queryset: QuerySet, conditions: list[Q]) -> QuerySet:
-    """Dates of the public activities that meet every condition."""
+def _on_activities(queryset: QuerySet, conditions: list[Q]) -> tuple[QuerySet, int | None]:
+    """Dates of the public activities that meet every condition, and how many activities
+    that is (None: no condition, or more than MAX_LISTED_ACTIVITIES)."""
     if not conditions:
-        return queryset
+        return queryset, None
     activities = Activity.objects.public().filter(*conditions).order_by()
     listed = list(activities.values_list("pk", flat=True)[: MAX_LISTED_ACTIVITIES + 1])
     if len(listed) > MAX_LISTED_ACTIVITIES:
-        return queryset.filter(activity_id__in=activities.values("pk"))
-    return queryset.filter(activity_id__in=listed)
+        return queryset.filter(activity_id__in=activities.values("pk")), None
+    return queryset.filter(activity_id__in=listed), len(listed)
 
 
 def _many_organisations() -> bool:

@@ -297,36 +297,28 @@ def _search_results(
     matching activity with its first date and number of dates (one row per activity, paged
     in Python, which saves counting them in a query of their own; a common word matches
     some 1,300 activities of a region), this page's activities and their co-organisers, and
-    their next dates (a window function picks the first few per activity). The filters
-    match each date once, so nothing needs DISTINCT.
+    their next dates (a window function picks the first few per activity). When one page
+    holds every matching activity, the first and the last are one query (three in all).
+    The filters match each date once, so nothing needs DISTINCT.
     """
     # A search always matches on a list of public activities (filters.filter_queryset),
     # so its dates need no join to test that their activity is public.
     assert filterset.matches_public_activities()
     matching = filterset.filter_queryset(Occurrence.objects.upcoming())
-    groups = list(
-        matching.order_by()
-        .values("activity_id")
-        .annotate(first=Min("starts_at"), count=Count("pk"))
-        .order_by("first", "activity_id")
-    )
-    page = paginate(request, groups, SEARCH_PAGE_SIZE)
-    counts = {group["activity_id"]: group["count"] for group in page.object_list}
-    # The page's next dates are chosen by a window function in a subquery, and read
-    # with their own place only; their activities are read apart, whole: one query with
-    # every table joined took 3-8 ms to plan.
-    ranked = (
-        filterset.filter_queryset(Occurrence.objects.upcoming(), within=list(counts))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("activity_id")],
-                order_by=[F("starts_at").asc(), F("pk").asc()],
-            )
+    matched = filterset.activities_matched
+    if matched is not None and matched <= SEARCH_PAGE_SIZE:
+        groups, chosen = _next_dates_of_few(matching)
+        page = paginate(request, groups, SEARCH_PAGE_SIZE)
+    else:
+        groups = list(
+            matching.order_by()
+            .values("activity_id")
+            .annotate(first=Min("starts_at"), count=Count("pk"))
+            .order_by("first", "activity_id")
         )
-        .filter(rank__lte=SEARCH_DATES)
-        .values("pk")
-    )
+        page = paginate(request, groups, SEARCH_PAGE_SIZE)
+        chosen = _next_dates(filterset, [group["activity_id"] for group in page.object_list])
+    counts = {group["activity_id"]: group["count"] for group in page.object_list}
     activities = {
         activity.pk: activity
         for activity in Activity.objects.filter(pk__in=list(counts))
@@ -334,11 +326,10 @@ def _search_results(
         .prefetch_related("co_organisers")
     }
     dates: dict[int, list[Occurrence]] = {}
-    for occurrence in (
-        Occurrence.objects.filter(pk__in=ranked).select_related("place").order_by("starts_at", "pk")
-    ):
-        occurrence.activity = activities[occurrence.activity_id]
-        dates.setdefault(occurrence.activity_id, []).append(occurrence)
+    for occurrence in chosen:
+        if occurrence.activity_id in counts:
+            occurrence.activity = activities[occurrence.activity_id]
+            dates.setdefault(occurrence.activity_id, []).append(occurrence)
     results = [
         search_result(
             dates[pk][0].activity,
@@ -365,6 +356,46 @@ def _search_results(
             "print_month_query": _query(params, drop=PERIOD_PARAMS),
         },
     )
+
+
+def _ranked(dates: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
+    """Each activity's first SEARCH_DATES dates (a window function)."""
+    return dates.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("activity_id")],
+            order_by=[F("starts_at").asc(), F("pk").asc()],
+        )
+    ).filter(rank__lte=SEARCH_DATES)
+
+
+def _next_dates(filterset: OccurrenceFilter, activity_ids: list[int]) -> list[Occurrence]:
+    """The next dates of a page of activities, chosen in a subquery and read with their own
+    place only (one query with every table joined took 3-8 ms to plan)."""
+    ranked = _ranked(
+        filterset.filter_queryset(Occurrence.objects.upcoming(), within=activity_ids)
+    ).values("pk")
+    return list(
+        Occurrence.objects.filter(pk__in=ranked).select_related("place").order_by("starts_at", "pk")
+    )
+
+
+def _next_dates_of_few(matching: QuerySet[Occurrence]) -> tuple[list[dict], list[Occurrence]]:
+    """When a page holds every matching activity (a search with filters, mostly): their
+    next dates with the number of dates of each, in one query instead of two, and the
+    groups the page lists (first date, number of dates) worked out from them."""
+    rows = list(
+        _ranked(matching.annotate(total=Window(Count("pk"), partition_by=[F("activity_id")])))
+        .select_related("place")
+        .order_by("starts_at", "pk")
+    )
+    groups: dict[int, dict] = {}
+    for row in rows:
+        groups.setdefault(
+            row.activity_id,
+            {"activity_id": row.activity_id, "first": row.starts_at, "count": row.total},
+        )
+    return list(groups.values()), rows
 
 
 # The month as a calendar ------------------------------------------------------------------

@@ -476,6 +476,10 @@ def _grow_search(world, n: int) -> None:
         activity.co_organisers.add(world.organisation)
 
 
+#: A search of more activities than a page takes one query more than one of a few.
+SEARCH_OF_MANY = 1
+
+
 @pytest.mark.parametrize("params", [{"q": "koffie"}, {"q": "koffie", "network": "beesd"}])
 def test_search_runs_a_constant_number_of_queries(
     world, client, django_assert_max_num_queries, params
@@ -485,9 +489,14 @@ def test_search_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(14) as small:
         assert len(found(client.get(AGENDA, params))) == 2
     _grow_search(world, 25)
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    # More activities than a page: their first dates and counts in a query of their own
+    # (views.agenda._next_dates_of_few reads few activities' dates in one).
+    with django_assert_max_num_queries(len(small.captured_queries) + SEARCH_OF_MANY):
         response = client.get(AGENDA, params)
     assert len(found(response)) == 20  # one page of activities
+    _grow_search(world, 25)
+    with django_assert_max_num_queries(len(small.captured_queries) + SEARCH_OF_MANY):
+        assert len(found(client.get(AGENDA, params))) == 20
 
 
 # Quick picks and the filter form ---------------------------------------------------------
@@ -758,7 +767,8 @@ def test_agenda_pages_run_constant_queries(world, client, django_assert_max_num_
         assert client.get(url).status_code == 200
     _grow(world, 40)
     cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    extra = SEARCH_OF_MANY if "q=" in url else 0
+    with django_assert_max_num_queries(len(small.captured_queries) + extra):
         response = client.get(url)
     assert response.status_code == 200
     assert titles(response) or found(response)
