@@ -8,6 +8,5 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         # own_data: registers the participant record with network.personal_data.
-        # Check-ins: checkin_data (personal data), emails (the outbox senders) and
-        # checkin_jobs (the periodic job: Celery's autodiscovery finds only tasks.py).
-        from . import checkin_data, checkin_jobs, emails, own_data  # noqa: F401
+        # Check-ins: checkin_data (personal data) and emails (the outbox senders).
+        from . import checkin_data, emails, own_data  # noqa: F401

@@ -6,7 +6,7 @@ message for the page). Who may call them, the views ask attendance/permissions.p
 Every message goes through the outbox (attendance/emails.py) in the same transaction:
 e-mails carry a link, never a name, an address, a telephone number or a note.
 
-Reminders (`queue_reminders`, periodic job `remind-check-ins` in attendance/checkin_jobs.py)
+Reminders (`queue_reminders`, periodic job `remind-check-ins` in attendance/tasks.py)
 are exact in the same way as the shift reminders (volunteers/reminders.py): rows are
 claimed with `SELECT … FOR UPDATE SKIP LOCKED`, and the flag (`reminded_volunteer_at`,
 `reminded_coordinator_at`) is set in the transaction that queues the message.

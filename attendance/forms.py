@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from network.models import Area, Organisation
 
-from .models import Absence, ClosedReason, ConsentHow, Participant
+from .models import Absence, ClosedReason, ConsentHow, DismissReason, Participant
 from .services import MAX_HEAD_COUNT, PARTICIPANT_FIELDS
+from .signals import NOTE_LENGTH
 
 _DATE = {"type": "date"}
 
@@ -136,3 +137,23 @@ class SearchForm(forms.Form):
 
     def text(self) -> str:
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+
+class DismissForm(forms.Form):
+    """Why a signal is put aside: a short list, and a few words if they help."""
+
+    reason = forms.ChoiceField(
+        label=_("Why?"),
+        choices=DismissReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why you put this aside."),
+            "invalid_choice": _("Choose why you put this aside."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        error_messages={"max_length": _("Keep the note short.")},
+    )

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from itertools import islice
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -36,7 +35,7 @@ from activities import seed as agenda_seed
 from activities.models import Activity, Occurrence
 from network import seed as seeding
 from network.models import Organisation
-from network.seed import SeedContext
+from network.seed import SeedContext, insert_rows
 
 from .models import (
     Absence,
@@ -53,8 +52,6 @@ REGION_PARTICIPANTS = 50_000
 KEEPING_SHARE = 0.4
 #: About how many times a participant came over the two years (drawn around it).
 MEAN_VISITS = 140
-#: Rows per executemany batch (SQLite) and per generator slice.
-ROW_BATCH = 20_000
 #: Rhythms: (share, chance to come to a date of theirs).
 RHYTHMS = ((0.55, 0.9), (0.2, 0.5), (0.15, 0.25), (0.1, 0.08))
 #: Of the regulars: share that stopped coming lately (2-12 weeks ago).
@@ -328,30 +325,3 @@ def _without_checks(model: type[models.Model]) -> Iterator[None]:
         for name, definition in constraints:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """Stream plain rows (values in `columns` order, attribute names) into the table: one
-    COPY on PostgreSQL, executemany in batches elsewhere. No model instances, no auto_now:
-    the caller gives every value and keeps the constraints."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    chosen = [fields[name] for name in columns]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(f.column) for f in chosen)
-    rows = iter(rows)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(chosen))
-        while batch := list(islice(rows, ROW_BATCH)):
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                [
-                    [f.get_db_prep_save(v, connection) for f, v in zip(chosen, row, strict=True)]
-                    for row in batch
-                ],
-            )

@@ -18,3 +18,13 @@ def raise_not_seen_signals() -> dict[str, int]:
     from . import signals
 
     return signals.run_signals()
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=5)
+@tracked_job("remind-check-ins")
+def remind_check_ins() -> dict:
+    """Hourly in the daytime: the volunteer is reminded once when a request's day passed
+    unanswered; the coordinator hears once, two days later."""
+    from . import checkins
+
+    return checkins.queue_reminders()

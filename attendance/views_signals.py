@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from activities.models import Occurrence
@@ -28,33 +26,14 @@ from network.models import Organisation, Role
 from network.shared import DomainError
 
 from . import permissions, services, signals
-from .models import DismissReason, Participant, Signal
+from .forms import DismissForm
+from .models import Participant, Signal
 
 #: The inbox lists at most this many signals (the oldest first): more is a conversation.
 MAX_SIGNALS = 100
 #: "Attendance not taken": dates of the past this many days, at most MAX_NOT_TAKEN.
 NOT_TAKEN_DAYS = 14
 MAX_NOT_TAKEN = 10
-
-
-class DismissForm(forms.Form):
-    """Why a signal is put aside: a short list, and a few words if they help."""
-
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Why?"),
-        choices=DismissReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": gettext_lazy("Choose why you put this aside."),
-            "invalid_choice": gettext_lazy("Choose why you put this aside."),
-        },
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note (optional)"),
-        required=False,
-        max_length=signals.NOTE_LENGTH,
-        error_messages={"max_length": gettext_lazy("Keep the note short.")},
-    )
 
 
 def _organisation_or_404(request: HttpRequest, slug: str) -> Organisation:

@@ -37,6 +37,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -54,6 +55,8 @@ SCALES = ("village", "region")
 #: The password of every seeded account, demo accounts and generated volunteers alike.
 DEMO_PASSWORD = "demo"
 BATCH_SIZE = 2000
+#: Rows per executemany of insert_rows where there is no COPY (SQLite).
+ROWS_PER_INSERT = 20_000
 
 #: Region targets at factor 1.0 (SPEC.md "Scale"); the village network is part of them.
 REGION_MUNICIPALITIES = 12
@@ -248,6 +251,33 @@ def flush_seeded_data() -> None:
         hook()
     for model in (Membership, Organisation, Network, Area, Municipality, EmailAddress, User):
         model.objects.all().delete()
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Stream plain rows (values in `columns` order, attribute names) into the table: one
+    COPY on PostgreSQL, executemany in batches elsewhere. No model instances, no auto_now:
+    the caller gives every value and keeps the constraints."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    chosen = [fields[name] for name in columns]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in chosen)
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(chosen))
+        while batch := list(islice(rows, ROWS_PER_INSERT)):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                [
+                    [f.get_db_prep_save(v, connection) for f, v in zip(chosen, row, strict=True)]
+                    for row in batch
+                ],
+            )
 
 
 def bulk_create(objs: Sequence[M]) -> list[M]:

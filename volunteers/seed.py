@@ -52,7 +52,7 @@ from activities import seed as agenda_seed
 from activities.models import Activity, Frequency, Occurrence, Status
 from network import seed as seeding
 from network.models import Membership, Organisation, Role
-from network.seed import SeedContext, register_flush, register_step
+from network.seed import SeedContext, insert_rows, register_flush, register_step
 
 from .models import (
     ApplicationStatus,
@@ -720,36 +720,6 @@ class _Writer:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Shift]):
                     cursor.execute(sql)
-
-
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert plain rows (values in `columns` order, attribute names): COPY on PostgreSQL,
-    executemany elsewhere. No model instances, no signals, no auto_now: the caller gives
-    every value, and keeps the constraints."""
-    if not rows:
-        return
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    chosen = [fields[name] for name in columns]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(f.column) for f in chosen)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(chosen))
-        cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})",
-            [
-                [
-                    f.get_db_prep_save(value, connection)
-                    for f, value in zip(chosen, row, strict=True)
-                ]
-                for row in rows
-            ],
-        )
 
 
 # --- the village ---------------------------------------------------------------------------

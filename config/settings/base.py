@@ -328,7 +328,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Check-ins nobody answered: hourly in the daytime, so nobody is mailed at night.
     "remind-check-ins": {
-        "task": "attendance.checkin_jobs.remind_check_ins",
+        "task": "attendance.tasks.remind_check_ins",
         "schedule": crontab(minute=25, hour="8-20"),
     },
 }

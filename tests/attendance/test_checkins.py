@@ -323,7 +323,7 @@ def test_pages_run_a_constant_number_of_queries(
 
 
 def test_reminders_go_once_to_the_volunteer_then_to_the_coordinator(world, scene):
-    from attendance.checkin_jobs import remind_check_ins
+    from attendance.tasks import remind_check_ins
 
     check_in = scene["check_in"]
     today = timezone.localdate()
