@@ -178,17 +178,29 @@ class OccurrenceFilter(django_filters.FilterSet):
         reading the list again; with more than one list the planner misjudged how few
         dates they leave and walked every coming date (48 ms).
         """
-        conditions = []
-        for name, value in self.form.cleaned_data.items():
-            if name in self.ACTIVITY_FILTERS and within is None:
-                condition = self._activity_condition(name, value)
-                if condition is not None:
-                    conditions.append(condition)
-            if name not in self.ACTIVITY_FILTERS or name == "area":
-                queryset = self.filters[name].filter(queryset, value)
+        queryset = self.filter_dates(queryset)
         if within is not None:
             return queryset.filter(activity_id__in=within)
-        queryset, self.activities_matched = _on_activities(queryset, conditions)
+        conditions = [
+            condition
+            for name, value in self.form.cleaned_data.items()
+            if name in self.ACTIVITY_FILTERS
+            and (condition := self._activity_condition(name, value)) is not None
+        ]
+        self.activities = Activity.objects.public().filter(*conditions).order_by()
+        queryset, listed = _on_activities(queryset, self.activities, conditions)
+        self.activities_matched = None if listed is None else len(listed)
+        if listed is not None:
+            self.activities = Activity.objects.filter(pk__in=listed).order_by()
+        return queryset
+
+    def filter_dates(self, queryset: QuerySet) -> QuerySet:
+        """Only the filters about the date itself (when, where exactly, accessible there),
+        for a query that matches the activities on its own (a search's first date of each
+        matching activity, views.agenda._search_results)."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in self.ACTIVITY_FILTERS or name == "area":
+                queryset = self.filters[name].filter(queryset, value)
         return queryset
 
     def matches_public_activities(self) -> bool:
@@ -203,8 +215,11 @@ class OccurrenceFilter(django_filters.FilterSet):
 
     def filter_by_activity(self, queryset: QuerySet, name: str, value) -> QuerySet:
         """One filter about the activity on its own (filter_queryset takes them together)."""
-        condition = self._activity_condition(name, value)
-        return _on_activities(queryset, [] if condition is None else [condition])[0]
+        conditions = (
+            [] if (condition := self._activity_condition(name, value)) is None else [condition]
+        )
+        activities = Activity.objects.public().filter(*conditions).order_by()
+        return _on_activities(queryset, activities, conditions)[0]
 
     def _activity_condition(self, name: str, value) -> Q | None:
         """The condition on an activity for one filter's value; None when it filters nothing."""
@@ -289,6 +304,8 @@ class OccurrenceFilter(django_filters.FilterSet):
         self._areas: dict[int, tuple[list[int], list[int]]] = {}
         #: How many activities the last filter_queryset matched on (None: unknown, many).
         self.activities_matched: int | None = None
+        #: The public activities the last filter_queryset matched on.
+        self.activities: QuerySet[Activity] = Activity.objects.none()
 
     def get_form_class(self):
         """One form class per process instead of one per request: its fields are the same
@@ -356,16 +373,17 @@ class OccurrenceFilter(django_filters.FilterSet):
 MAX_LISTED_ACTIVITIES = 300
 
 
-def _on_activities(queryset: QuerySet, conditions: list[Q]) -> tuple[QuerySet, int | None]:
-    """Dates of the public activities that meet every condition, and how many activities
-    that is (None: no condition, or more than MAX_LISTED_ACTIVITIES)."""
+def _on_activities(
+    queryset: QuerySet, activities: QuerySet[Activity], conditions: list[Q]
+) -> tuple[QuerySet, list[int] | None]:
+    """Dates of the activities (public, meeting every condition), and the list of those
+    activities (None: no condition, or more than MAX_LISTED_ACTIVITIES)."""
     if not conditions:
         return queryset, None
-    activities = Activity.objects.public().filter(*conditions).order_by()
     listed = list(activities.values_list("pk", flat=True)[: MAX_LISTED_ACTIVITIES + 1])
     if len(listed) > MAX_LISTED_ACTIVITIES:
         return queryset.filter(activity_id__in=activities.values("pk")), None
-    return queryset.filter(activity_id__in=listed), len(listed)
+    return queryset.filter(activity_id__in=listed), listed
 
 
 def _many_organisations() -> bool:

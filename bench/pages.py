@@ -128,6 +128,8 @@ def pages() -> list[Page]:
     return [
         Page("agenda", "/agenda/"),
         Page("agenda filtered", f"/agenda/?{filters}"),
+        # A common word region-wide: some 1,500 activities with 60,000 coming dates.
+        Page("search of a common word", "/agenda/?q=koffie"),
         Page("agenda of one network", f"/agenda/?network={network.slug}"),
         Page("week", "/agenda/week/"),
         Page("week of one network", f"/agenda/week/?network={network.slug}"),

@@ -461,6 +461,36 @@ def test_search_pages_through_activities(world, en, monkeypatch):
     assert 'href="?q=koffie&amp;page=2"' in first.content.decode()
 
 
+@pytest.mark.parametrize("listed", [300, 0], ids=["on a list", "in a subquery"])
+def test_a_search_of_many_orders_activities_by_their_first_matching_date(
+    world, en, monkeypatch, listed
+):
+    """More matching activities than a page: each activity's first date that meets the
+    date filters orders them (views.agenda._first_dates_of_many); one whose dates are all
+    past or all outside the chosen days is not listed, nor counted."""
+    monkeypatch.setattr("activities.views.agenda.SEARCH_PAGE_SIZE", 2)
+    monkeypatch.setattr("activities.filters.MAX_LISTED_ACTIVITIES", listed)
+    make_activity(organisation=world.organisation, title="Koffie later", start_date=soon(10))
+    make_activity(organisation=world.organisation, title="Koffie eerst", start_date=soon(2))
+    make_activity(organisation=world.organisation, title="Koffie daarna", start_date=soon(4))
+    make_activity(
+        organisation=world.organisation,
+        title="Koffie voorbij",
+        start_date=timezone.localdate() - timedelta(days=30),
+        count=2,
+    )
+    first = en.get(AGENDA, {"q": "koffie"})
+    assert found(first) == ["Koffie eerst", "Koffie daarna"]
+    assert found(en.get(AGENDA, {"q": "koffie", "page": "2"})) == ["Koffie later"]
+    assert "3 activities found" in first.content.decode()
+    # Days 5 to 10: the weekly "eerst" on day 9, "later" on day 10; "daarna" (days 4 and
+    # 11) has no date then.
+    later = {"q": "koffie", "start": soon(5).isoformat(), "end": soon(10).isoformat()}
+    response = en.get(AGENDA, later)
+    assert found(response) == ["Koffie eerst", "Koffie later"]
+    assert "2 activities found" in response.content.decode()
+
+
 def _grow_search(world, n: int) -> None:
     """n more matching activities of other organisations, each with many dates."""
     for i in range(n):
