@@ -119,7 +119,7 @@ def test_the_message_in_dutch(world, client_for):
     response = client.post(url_of(world.network), {**CHOSEN, "min_days_away": "3"})
     page = response.content.decode()
     assert "Vul een getal in van 7 tot en met 120." in page
-    assert "Dagen weg" in page  # the label in plain Dutch
+    assert "Minstens zoveel dagen weg" in page  # the label in plain Dutch
 
 
 def test_the_service_checks_again(world):
