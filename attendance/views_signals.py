@@ -1,5 +1,6 @@
 """ "Not seen lately" pages for coordinators: the inbox of open signals about their own
-organisation's participants (each explained in words, with its age), putting a signal
+organisation's participants (each explained in words, with its age; PER_PAGE a page, the
+count of all on each), putting a signal
 aside with a reason, "I will call", a participant's signal history (written to the access
 log) and the recent dates nobody took attendance for. Plain forms, POST/redirect/GET;
 anyone but the organisation's coordinators gets a 404.
@@ -13,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +26,7 @@ from django.views.decorators.http import require_POST
 from activities.models import Occurrence
 from network import access_log
 from network.models import Organisation, Role
-from network.shared import MAX_PAGE, DomainError, paginate
+from network.shared import MAX_PAGE, DomainError
 
 from . import permissions, services, signals
 from .forms import DismissForm
@@ -90,13 +92,15 @@ def inbox(request: HttpRequest, organisation: str) -> HttpResponse:
     """Open signals, oldest first, each in words with its age and the two actions."""
     org = _organisation_or_404(request, organisation)
     today = timezone.localdate()
-    page = paginate(
-        request,
+    # A page number that is none, or below 1, gives the first page; one past the end the
+    # last (after putting aside the last signal of the last page, its neighbour).
+    number = request.GET.get("page") or ""
+    page = Paginator(
         Signal.objects.for_inbox(org).filter(
             participant__closed_at__isnull=True, participant__follow_up=True
         ),
         PER_PAGE,
-    )
+    ).get_page(number if number.isascii() and number.isdigit() and int(number) > 0 else 1)
     for signal in page:
         signal.age = signals.age_of(signal, today=today)
         # A form per signal, so the radio buttons' ids differ from card to card.
