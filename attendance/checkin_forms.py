@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Organisation
 
 from . import checkins
-from .models import CheckInOutcome, Participant
+from .models import CheckInOutcome, Participant, Signal
 
 
 class VolunteerChoice(forms.ModelChoiceField):
@@ -49,15 +49,39 @@ class AskForm(forms.Form):
     show_phone = forms.BooleanField(
         label=_("The volunteer sees the telephone number"), required=False
     )
+    #: The signal it is asked from (the inbox's link carries it); anything else: none.
+    signal = forms.Field(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organisation: Organisation, participant: Participant, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organisation: Organisation,
+        participant: Participant,
+        signal: Signal | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.signal = signal
         self.fields["volunteer"].queryset = checkins.volunteers_of(organisation)
         if not self.is_bound:
             self.initial.setdefault("due_on", checkins.default_due_on())
             self.initial.setdefault("show_address", bool(participant.address))
             self.initial.setdefault("show_phone", not participant.address)
             self.initial.setdefault("what_is_asked", _("Drop by and ask how things are going."))
+            self.initial.setdefault("signal", signal.pk if signal else "")
+
+    def clean_signal(self) -> Signal | None:
+        """The view looked the sent id up (signal_of): the signal, or None."""
+        return self.signal
+
+
+def signal_of(participant: Participant, value: object) -> Signal | None:
+    """The participant's signal with this id, or None for anything else (another's, junk):
+    where a request comes from is a courtesy, never a reason to refuse it."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+        return None
+    return Signal.objects.filter(participant=participant, pk=int(text)).first()
 
 
 class AnswerForm(forms.Form):

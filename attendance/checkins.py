@@ -25,7 +25,7 @@ from network.models import Organisation, Role, User
 from network.shared import DomainError
 
 from . import emails
-from .models import CHECK_IN_DAYS, CheckIn, CheckInOutcome, Participant
+from .models import CHECK_IN_DAYS, CheckIn, CheckInOutcome, Participant, Signal
 
 #: A request is asked for at most this far ahead.
 MAX_DAYS = 60
@@ -102,13 +102,18 @@ def ask_check_in(
     due_on: date | None = None,
     show_address: bool = True,
     show_phone: bool = False,
+    signal: Signal | None = None,
 ) -> CheckIn:
-    """Ask a volunteer of the participant's organisation to drop by; they get an e-mail."""
+    """Ask a volunteer of the participant's organisation to drop by; they get an e-mail.
+    `signal`: the "not seen lately" signal it is asked from (the inbox), kept so the
+    signal's history shows what came of it."""
     today = timezone.localdate()
     due_on = due_on or default_due_on(today)
     what_is_asked = (what_is_asked or "").replace("\x00", "").strip()
     if participant.is_closed:
         raise DomainError(_("This record is closed; nobody can be asked to drop by."))
+    if signal is not None and signal.participant_id != participant.pk:
+        raise DomainError(_("That signal is about someone else."))
     if not is_volunteer(volunteer, participant.organisation_id):
         raise DomainError(_("Choose one of your organisation's volunteers."))
     if not what_is_asked:
@@ -137,6 +142,7 @@ def ask_check_in(
         due_on=due_on,
         show_address=show_address,
         show_phone=show_phone,
+        signal=signal,
     )
     emails.queue_asked(check_in)
     return check_in

@@ -9,7 +9,9 @@ everybody missed. Rows are written only by attendance/services.py.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -318,8 +320,8 @@ class CheckIn(models.Model):
     coordinator. The volunteer sees only the first name, the address and/or telephone the
     coordinator chose to share, and what is asked; once answered, not even that.
 
-    (The "not seen lately" signal that led to it gets a nullable link here when signals
-    are merged: `signal = ForeignKey("attendance.Signal", SET_NULL, null=True)`.)
+    `signal` is the "not seen lately" signal the coordinator asked it from (the inbox's
+    "Ask a volunteer to drop by"), so the signal's history shows what came of it.
     """
 
     organisation = models.ForeignKey(
@@ -353,6 +355,18 @@ class CheckIn(models.Model):
         related_name="check_ins",
         verbose_name=_("volunteer"),
         db_index=False,  # check_in_volunteer_open leads with it
+    )
+    #: The signal it was asked from, if any. SET_NULL, not PROTECT: the signal is the
+    #: participant's personal data and goes when they erase it ("my data" deletes their
+    #: signals), while the check-in stays as the organisation's record; a signal is never
+    #: deleted otherwise, so nothing is lost while the participant keeps their record.
+    signal = models.ForeignKey(
+        "attendance.Signal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("asked from the signal"),
     )
     what_is_asked = models.CharField(_("what is asked"), max_length=200)
     show_address = models.BooleanField(_("the volunteer sees the address"), default=True)
@@ -411,13 +425,35 @@ class CheckIn(models.Model):
 
 # "Not seen lately" (attendance/signals.py) -------------------------------------------------
 
+#: The lowest and highest value of each threshold a network may choose (the page for
+#: network administrators, attendance/services.save_signal_settings, the admin). Outside
+#: them the rule stops making sense: a signal after a day away, or a history so long the
+#: nightly job reads years of rows for nothing.
+SIGNAL_SETTING_BOUNDS: dict[str, tuple[int | Decimal, int | Decimal]] = {
+    "min_days_away": (7, 120),
+    "gap_factor": (Decimal("1.0"), Decimal("5.0")),
+    "min_missed": (1, 12),
+    "min_attendances": (2, 20),
+    "fixed_missed": (1, 12),
+    "min_regular": (2, 20),
+    "max_gap": (Decimal("1.0"), Decimal("12.0")),
+    "history_days": (90, 730),
+}
+
+
+def _bounded(name: str) -> list:
+    low, high = SIGNAL_SETTING_BOUNDS[name]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
 
 class SignalSettings(models.Model):
     """A network's thresholds for "not seen lately". No row: the defaults in code
     (`attendance.signals.DEFAULTS`), so a network only gets a row when it wants others.
 
     Keyed by network because the networks agree together how quickly they look out for
-    someone; a participant follows the first network their organisation joined."""
+    someone; a participant follows the first network their organisation joined. The
+    network's administrators change them on their own pages (/beheer/<network>/niet-gezien/,
+    attendance/views_signal_settings.py), within SIGNAL_SETTING_BOUNDS."""
 
     network = models.OneToOneField(
         "network.Network",
@@ -428,6 +464,7 @@ class SignalSettings(models.Model):
     min_missed = models.PositiveSmallIntegerField(
         _("dates missed at least"),
         default=2,
+        validators=_bounded("min_missed"),
         help_text=_("Never fewer dates than this, however often someone comes."),
     )
     gap_factor = models.DecimalField(
@@ -435,30 +472,40 @@ class SignalSettings(models.Model):
         max_digits=3,
         decimal_places=1,
         default=2,
+        validators=_bounded("gap_factor"),
         help_text=_("How many times their usual rhythm someone must have missed."),
     )
     min_days_away = models.PositiveSmallIntegerField(
         _("days away at least"),
         default=21,
+        validators=_bounded("min_days_away"),
         help_text=_("Nobody is looked out for before they have been away this long."),
     )
     min_attendances = models.PositiveSmallIntegerField(
         _("times come before we know their rhythm"),
         default=5,
+        validators=_bounded("min_attendances"),
         help_text=_("Until then the fixed number of dates below counts."),
     )
     fixed_missed = models.PositiveSmallIntegerField(
-        _("dates missed while their rhythm is unknown"), default=3
+        _("dates missed while their rhythm is unknown"),
+        default=3,
+        validators=_bounded("fixed_missed"),
     )
-    min_regular = models.PositiveSmallIntegerField(_("times come to count as a regular"), default=3)
+    min_regular = models.PositiveSmallIntegerField(
+        _("times come to count as a regular"), default=3, validators=_bounded("min_regular")
+    )
     max_gap = models.DecimalField(
         _("a regular comes at least once in this many dates"),
         max_digits=3,
         decimal_places=1,
         default=4,
+        validators=_bounded("max_gap"),
     )
     history_days = models.PositiveSmallIntegerField(
-        _("days of history that show their rhythm"), default=365
+        _("days of history that show their rhythm"),
+        default=365,
+        validators=_bounded("history_days"),
     )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from activities.models import Occurrence
-from network.models import Organisation, Role
-from network.permissions import NOTHING, AnyUser, roles_of
+from network.models import Network, Organisation, Role
+from network.permissions import NOTHING, AnyUser, can_manage_network, roles_of
 
 from .models import Participant
 
@@ -156,3 +156,11 @@ def can_handle_signals(user: AnyUser, organisation: Organisation) -> bool:
     "I will call", a participant's signal history: the registering organisation's
     coordinators only (sharing with the network lets others mark, not follow up)."""
     return organisation.pk in coordinated_organisation_ids(user)
+
+
+def can_change_signal_settings(user: AnyUser, network: Network) -> bool:
+    """The network's thresholds of "not seen lately" (how long away, how many dates
+    missed): its administrators, as for the rest of the network (and superusers, who can
+    change them in the Django admin anyway). Numbers only: they never see a signal or a
+    participant, and coordinators, who do, do not decide the rule for the whole network."""
+    return can_manage_network(user, network)

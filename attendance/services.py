@@ -9,18 +9,23 @@ ON CONFLICT DO NOTHING, so two phones at the door never make two rows nor an err
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from activities.models import Occurrence
-from network.models import Area, Organisation, User
+from network.models import Area, Network, Organisation, User
 from network.shared import DomainError
 
 from . import signals
 from .models import (
+    SIGNAL_SETTING_BOUNDS,
     Absence,
     Attendance,
     AttendanceSettings,
@@ -28,6 +33,7 @@ from .models import (
     ConsentHow,
     Participant,
     RollCall,
+    SignalSettings,
 )
 
 #: Nobody counts more people at one door than this; a larger number is a typo.
@@ -69,6 +75,55 @@ def save_settings(*, organisation: Organisation, keeps: bool) -> AttendanceSetti
         organisation=organisation, defaults={"keeps_attendance": keeps}
     )
     return saved
+
+
+# The thresholds of "not seen lately", per network ------------------------------------------
+
+
+def signal_settings_of(network: Network) -> dict[str, int | Decimal]:
+    """The network's thresholds as the nightly job uses them: its row, else the defaults
+    in code (attendance.signals.DEFAULTS)."""
+    row = SignalSettings.objects.filter(network=network).first()
+    if row is not None:
+        return {name: getattr(row, name) for name in SIGNAL_SETTING_BOUNDS}
+    return {
+        name: Decimal(str(value)) if isinstance(value, float) else value
+        for name, value in asdict(signals.DEFAULTS).items()
+        if name in SIGNAL_SETTING_BOUNDS
+    }
+
+
+def _threshold(name: str, value: object) -> int | Decimal:
+    low, high = SIGNAL_SETTING_BOUNDS[name]
+    field = SignalSettings._meta.get_field(name)
+    try:
+        if isinstance(low, Decimal):
+            number = Decimal(str(value)).quantize(Decimal("0.1"))
+        elif isinstance(value, bool) or int(value) != value:
+            raise ValueError(value)
+        else:
+            number = int(value)
+        if not low <= number <= high:
+            raise ValueError(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise DomainError(
+            _("%(what)s: choose a number from %(low)s to %(high)s.")
+            % {"what": capfirst(field.verbose_name), "low": low, "high": high}
+        ) from None
+    return number
+
+
+@transaction.atomic
+def save_signal_settings(*, network: Network, values: Mapping[str, object]) -> SignalSettings:
+    """A network administrator chooses the network's thresholds. Every one is given and
+    within SIGNAL_SETTING_BOUNDS, or nothing is saved; the nightly job reads them at its
+    next run."""
+    missing = set(SIGNAL_SETTING_BOUNDS) - set(values)
+    if missing:
+        raise DomainError(_("Fill in every number."))
+    checked = {name: _threshold(name, values[name]) for name in SIGNAL_SETTING_BOUNDS}
+    row, _created = SignalSettings.objects.update_or_create(network=network, defaults=checked)
+    return row
 
 
 # Participants ----------------------------------------------------------------------------

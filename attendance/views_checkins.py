@@ -26,7 +26,7 @@ from network.models import Organisation, Role
 from network.shared import DomainError, paginate
 
 from . import checkins, permissions
-from .checkin_forms import AnswerForm, AskForm
+from .checkin_forms import AnswerForm, AskForm, signal_of
 from .models import CheckIn, Participant
 
 PER_PAGE = 50
@@ -64,9 +64,10 @@ def check_in_ask(request: HttpRequest, organisation: str, participant: int) -> H
     if found.is_closed:
         messages.error(request, _("This record is closed; nobody can be asked to drop by."))
         return redirect(detail_url)
-    form = AskForm(
-        request.POST if request.method == "POST" else None, organisation=org, participant=found
-    )
+    data = request.POST if request.method == "POST" else None
+    # Asked from a signal in the inbox: its id comes along (?signal=, then a hidden field).
+    signal = signal_of(found, (data or request.GET).get("signal"))
+    form = AskForm(data, organisation=org, participant=found, signal=signal)
     if request.method == "POST" and form.is_valid():
         try:
             checkins.ask_check_in(participant=found, by=request.user, **form.cleaned_data)
@@ -86,6 +87,7 @@ def check_in_ask(request: HttpRequest, organisation: str, participant: int) -> H
             "form": form,
             "has_volunteers": checkins.volunteers_of(org).exists(),
             "detail_url": detail_url,
+            "signal": signal,
         },
     )
 
@@ -104,7 +106,7 @@ def check_in_list(request: HttpRequest, organisation: str) -> HttpResponse:
             | Q(answered_at__gte=since)
             | Q(cancelled_at__gte=since)
         )
-        .select_related("participant", "volunteer", "asked_by")
+        .select_related("participant", "volunteer", "asked_by", "signal")
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, rows, PER_PAGE)

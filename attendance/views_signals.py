@@ -1,5 +1,6 @@
 """ "Not seen lately" pages for coordinators: the inbox of open signals about their own
-organisation's participants (each explained in words, with its age), putting a signal
+organisation's participants (each explained in words, with its age; PER_PAGE a page, the
+count of all on each), putting a signal
 aside with a reason, "I will call", a participant's signal history (written to the access
 log) and the recent dates nobody took attendance for. Plain forms, POST/redirect/GET;
 anyone but the organisation's coordinators gets a 404.
@@ -13,6 +14,8 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -23,14 +26,14 @@ from django.views.decorators.http import require_POST
 from activities.models import Occurrence
 from network import access_log
 from network.models import Organisation, Role
-from network.shared import DomainError
+from network.shared import MAX_PAGE, DomainError
 
 from . import permissions, services, signals
 from .forms import DismissForm
-from .models import Participant, Signal
+from .models import CheckIn, Participant, Signal
 
-#: The inbox lists at most this many signals (the oldest first): more is a conversation.
-MAX_SIGNALS = 100
+#: Signals per page of the inbox (the oldest first).
+PER_PAGE = 25
 #: "Attendance not taken": dates of the past this many days, at most MAX_NOT_TAKEN.
 NOT_TAKEN_DAYS = 14
 MAX_NOT_TAKEN = 10
@@ -54,9 +57,15 @@ def _signal_or_404(request: HttpRequest, slug: str, pk: object) -> Signal:
     )
 
 
-def _inbox_url(organisation: Organisation | str) -> str:
+def _inbox_url(organisation: Organisation | str, page: object = None) -> str:
+    """The inbox; at `page` when that is a page number (after an action on a later page,
+    back where the coordinator was; a page past the end shows the last)."""
     slug = organisation if isinstance(organisation, str) else organisation.slug
-    return reverse("attendance:signals", kwargs={"organisation": slug})
+    url = reverse("attendance:signals", kwargs={"organisation": slug})
+    text = str(page or "")
+    if text.isascii() and text.isdigit() and 1 < int(text) <= MAX_PAGE:
+        url += f"?page={int(text)}"
+    return url
 
 
 def _not_taken(organisation: Organisation) -> list[Occurrence]:
@@ -83,12 +92,16 @@ def inbox(request: HttpRequest, organisation: str) -> HttpResponse:
     """Open signals, oldest first, each in words with its age and the two actions."""
     org = _organisation_or_404(request, organisation)
     today = timezone.localdate()
-    found = list(
+    # A page number that is none, or below 1, gives the first page; one past the end the
+    # last (after putting aside the last signal of the last page, its neighbour).
+    number = request.GET.get("page") or ""
+    page = Paginator(
         Signal.objects.for_inbox(org).filter(
             participant__closed_at__isnull=True, participant__follow_up=True
-        )[:MAX_SIGNALS]
-    )
-    for signal in found:
+        ),
+        PER_PAGE,
+    ).get_page(number if number.isascii() and number.isdigit() and int(number) > 0 else 1)
+    for signal in page:
         signal.age = signals.age_of(signal, today=today)
         # A form per signal, so the radio buttons' ids differ from card to card.
         signal.dismiss_form = DismissForm(auto_id=f"id_%s_{signal.pk}")
@@ -97,7 +110,10 @@ def inbox(request: HttpRequest, organisation: str) -> HttpResponse:
         "attendance/signals.html",
         {
             "organisation": org,
-            "signals": found,
+            "page": page,
+            "signals": page.object_list,
+            # The actions bring the coordinator back to this page.
+            "at_page": f"?page={page.number}" if page.number > 1 else "",
             "not_taken": _not_taken(org),
         },
     )
@@ -112,7 +128,7 @@ def dismiss(request: HttpRequest, organisation: str, signal: int) -> HttpRespons
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(_inbox_url(organisation))
+        return redirect(_inbox_url(organisation, request.GET.get("page")))
     try:
         signals.dismiss_signal(
             signal=found,
@@ -127,7 +143,7 @@ def dismiss(request: HttpRequest, organisation: str, signal: int) -> HttpRespons
             request,
             _("Put aside: %(name)s.") % {"name": found.participant.name or _("(name removed)")},
         )
-    return redirect(_inbox_url(organisation))
+    return redirect(_inbox_url(organisation, request.GET.get("page")))
 
 
 @login_required
@@ -140,7 +156,7 @@ def will_call(request: HttpRequest, organisation: str, signal: int) -> HttpRespo
         messages.error(request, str(error))
     else:
         messages.success(request, _("Noted: you will call."))
-    return redirect(_inbox_url(organisation))
+    return redirect(_inbox_url(organisation, request.GET.get("page")))
 
 
 @login_required
@@ -162,9 +178,12 @@ def history(request: HttpRequest, organisation: str, participant: int) -> HttpRe
             "organisation": org,
             "participant": person,
             "signals": list(
-                person.signals.select_related("activity", "caller", "dismissed_by").order_by(
-                    "-raised_at", "-pk"
+                person.signals.select_related("activity", "caller", "dismissed_by")
+                .prefetch_related(
+                    # What came of each: the requests to drop by asked from it.
+                    Prefetch("check_ins", queryset=CheckIn.objects.order_by("created_at", "pk"))
                 )
+                .order_by("-raised_at", "-pk")
             ),
         },
     )

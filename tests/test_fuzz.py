@@ -85,6 +85,7 @@ KNOWN_PARAMS = [
     *("target_group", "free", "wheelchair", "activity", "page", "lang", "limit"),
     *("theme_style", "week", "month", "date", "room", "groot", "role", "confirm"),
     *("existing", "next", "o", "p", "e", "_changelist_filters", "_popup", "_to_field"),
+    "signal",
 ]
 UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 #: Fields a POST-only address gets (it has no page of its own to read a form from).

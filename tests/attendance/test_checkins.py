@@ -475,3 +475,26 @@ def test_closing_the_record_withdraws_open_requests(world, client_for, scene):
     deliver_all()
     assert [m.to for m in mail.outbox] == [[world.users["volunteer"].email]]
     assert_nothing_personal()
+
+
+def test_the_outcome_and_its_note_without_a_space_before_the_colon(world, client_for, scene):
+    """ "Could use some help: …", in English and Dutch, on every page that shows it."""
+    import re
+
+    check_in = scene["check_in"]
+    checkins.answer_check_in(
+        check_in=check_in, by=world.users["volunteer"], outcome="could_use_help", note="Vervoer"
+    )
+    org = world.organisation.slug
+    pages = [
+        reverse("attendance:check_in_list", args=[org]),
+        reverse("attendance:participant_detail", args=[org, scene["participant"].pk]),
+    ]
+    for language in ("en", "nl"):
+        client = client_for("coordinator")
+        client.cookies["django_language"] = language
+        for url in pages:
+            text = re.sub(r"<[^>]+>", "", client.get(url).content.decode())
+            assert not re.search(r"(help|gebruiken)\s+:", text), (language, url)
+        listed = client.get(pages[0]).content.decode()
+        assert re.search(r"(help|gebruiken)</strong>: Vervoer", listed), language

@@ -166,3 +166,63 @@ def test_not_seen_lately_passes_axe_on_a_phone(world, live_server, page, login, 
     axe_check(page)
     assert Signal.objects.exclude(dismissed_at=None).count() == 1
     assert page.locator(".signal").count() == 2
+
+
+def test_the_thresholds_page_passes_axe_on_a_phone(world, live_server, page, login, axe_check):
+    """A network administrator sets the numbers of "not seen lately": the page, a number
+    out of bounds with its message, then saved (a comma for the decimal)."""
+    from attendance.models import SignalSettings
+
+    url = reverse("attendance:signal_settings", args=[world.network.slug])
+    login(page, live_server, world.users["network_admin"])
+    open_ok(page, live_server.url + url)
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, url)
+    page.fill("input[name=min_days_away]", "3")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".field--error").count() == 1
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, url)
+    page.fill("input[name=min_days_away]", "28")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
+    assert SignalSettings.objects.get(network=world.network).min_days_away == 28
+
+
+def test_the_inbox_in_pages_passes_axe_on_a_phone(world, live_server, page, login, axe_check):
+    """Sixty signals: page two with its previous/next links, and asking a volunteer to drop
+    by from a signal (the form says which signal)."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from attendance.models import Signal
+
+    keep_attendance(world.organisation)
+    now = timezone.now()
+    for n in range(60):
+        Signal.objects.create(
+            participant=ParticipantFactory(
+                organisation=world.organisation, name=f"Deelnemer {n:02}", address="Dorpsstraat 1"
+            ),
+            last_seen=date.today() - timedelta(days=30),
+            missed=3,
+            usual_gap=1,
+            raised_at=now - timedelta(days=60 - n),
+        )
+    org = world.organisation.slug
+    login(page, live_server, world.users["coordinator"])
+    inbox = reverse("attendance:signals", args=[org])
+    open_ok(page, live_server.url + inbox + "?page=2")
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, inbox)
+    assert page.locator(".signal").count() == 25
+    page.locator("a[rel=next]").click()
+    page.wait_for_load_state()
+    assert page.locator(".signal").count() == 10
+    page.locator(".signal a[href*='langsgaan']").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
+    assert page.locator("input[name=signal]").input_value()

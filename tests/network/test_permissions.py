@@ -41,6 +41,19 @@ def test_permission_helpers_follow_the_role_table(world, helper, role):
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
+def test_signal_settings_follow_network_management(world, role):
+    """attendance.permissions.can_change_signal_settings: the network's administrators
+    (and superusers), as for the rest of the network; never its coordinators."""
+    from attendance.permissions import can_change_signal_settings
+
+    user = _user(world, role)
+    assert can_change_signal_settings(user, world.network) is (role in NETWORK_ADMINS)
+    assert can_change_signal_settings(user, world.other_network) is (
+        role in {"outsider", "superuser"}
+    )
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
 def test_volunteering_and_own_data(world, role):
     user = _user(world, role)
     # The outsider volunteers elsewhere, which still makes them a volunteer.
@@ -89,6 +102,8 @@ def urls(world):
         reverse("network:manage_memberships", args=[net]): NETWORK_ADMINS,
         reverse("network:manage_membership_add", args=[net]): NETWORK_ADMINS,
         reverse("network:manage_membership_remove", args=[net, membership.pk]): NETWORK_ADMINS,
+        # The thresholds of "not seen lately": numbers only, no participant (attendance).
+        reverse("attendance:signal_settings", args=[net]): NETWORK_ADMINS,
         reverse("admin:index"): {"superuser"},
     }
 
@@ -127,6 +142,7 @@ def test_writes_are_refused_like_reads(world, client_for):
         },
         reverse("network:manage_membership_remove", args=[net, membership.pk]): {},
         reverse("network:manage_network_edit", args=[net]): {"name": "Overgenomen"},
+        reverse("attendance:signal_settings", args=[net]): {"min_days_away": "7"},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 404, url
