@@ -42,7 +42,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -50,7 +50,7 @@ from itertools import islice
 from typing import TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,9 @@ T = TypeVar("T")
 #: transaction of writes. Their ids go into the query as a list, so fewer where the
 #: database takes fewer parameters (SQLite before 3.32: 999).
 CHUNK_SIZE = 5000
+#: Parts of the participants (id ranges) judged side by side, each on a connection of
+#: its own (PostgreSQL, outside a transaction).
+PARTS = 2
 #: The longest a dismiss note may be (the form says so too).
 NOTE_LENGTH = 200
 
@@ -227,18 +230,24 @@ def _expected_days(start: date, today: date) -> dict[int, array]:
     return {a: array("i", sorted(set(days))) for a, days in found.items()}
 
 
-def _not_seen_since(day: date):
-    """(id, organisation) of the open, followed-up participants with no attendance after
-    `day`, in id order: the only ones who can have been away long enough.
+def _not_seen_since(day: date, low: int, high: int):
+    """(id, organisation) of the open, followed-up participants with ids in [low, high)
+    and no attendance after `day`, in id order: the only ones who can have been away long
+    enough.
 
     Set-based and cheap: who *was* seen after `day` is the short tail of the
     attendance_seen_since index (day, participant), a few weeks of rows that PostgreSQL
-    reads alone and hashes once (an anti-join); the 5 million older rows are not read.
+    reads alone for an anti-join; the 5 million older rows are not read.
     (Asking each participant's last day instead costs 50,000 index descents spread over
     the whole participant-day index: three times as long.)"""
-    seen = Attendance.objects.filter(participant_id=OuterRef("pk"), day__gt=day)
+    # The id range stated for both tables: PostgreSQL does not carry a range over a join,
+    # and the index's tail would be hashed whole for each half.
+    seen = Attendance.objects.filter(
+        participant_id=OuterRef("pk"), participant_id__gte=low, participant_id__lt=high, day__gt=day
+    )
     return (
-        Participant.objects.filter(closed_at__isnull=True, follow_up=True)
+        Participant.objects.filter(pk__gte=low, pk__lt=high)
+        .filter(closed_at__isnull=True, follow_up=True)
         .filter(~Exists(seen))
         .order_by("pk")
         .values_list("pk", "organisation_id")
@@ -251,47 +260,75 @@ def run_signals(*, today: date | None = None, chunk_size: int = CHUNK_SIZE) -> d
     now = timezone.now()
     by_org, history, days_away = _thresholds_by_organisation()
     start = today - timedelta(days=history)
-    with _meanwhile(_expected_days, start, today) as expected:
-        totals = {"resolved": _resolve_returned_and_closed(now), "raised": 0}
-        candidates = _not_seen_since(today - timedelta(days=days_away))
-        size = min(chunk_size, (connection.features.max_query_params or chunk_size + 1) - 1)
-        rows = candidates.iterator(chunk_size=size)
+    job = _Night(today=today, now=now, start=start, by_org=by_org, chunk_size=chunk_size)
+    with _meanwhile(_expected_days, start, today) as job.expected:
+        resolved = _resolve_returned_and_closed(now)
+        seen_by = today - timedelta(days=days_away)
+        bounds = Participant.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+        cuts = [low + (high - low) * part // PARTS for part in range(PARTS + 1)]
+        parts = [(cuts[part], cuts[part + 1], seen_by) for part in range(PARTS)]
+        with ExitStack() as others:
+            rest = [others.enter_context(_meanwhile(job.raise_among, *p)) for p in parts[1:]]
+            raised = job.raise_among(*parts[0])
+        raised += sum(part.result() for part in rest)
+    return {"resolved": resolved, "raised": raised}
+
+
+@dataclass
+class _Night:
+    """What the chunks of one run share: the day, the thresholds and (once loaded) the
+    expected days per activity."""
+
+    today: date
+    now: datetime
+    start: date
+    by_org: dict[int, Thresholds]
+    chunk_size: int
+    expected: Future[dict[int, array]] | None = None
+
+    def raise_among(self, low: int, high: int, seen_by: date) -> int:
+        """Judge the participants with ids in [low, high) not seen after `seen_by`, chunk by
+        chunk; the signals raised."""
+        limit = connection.features.max_query_params
+        size = min(self.chunk_size, limit - 1) if limit else self.chunk_size
+        rows = _not_seen_since(seen_by, low, high).iterator(chunk_size=size)
+        raised = 0
         while chunk := list(islice(rows, size)):
-            totals["raised"] += _raise_in_chunk(
-                chunk, today=today, now=now, start=start, expected=expected, by_org=by_org
-            )
-    return totals
+            raised += _raise_in_chunk(chunk, self)
+        return raised
 
 
 @contextmanager
-def _meanwhile(load: Callable[..., T], *args) -> Iterator[Future[T]]:
-    """`load(*args)` on a second connection in a thread of its own, while this thread
-    goes on: PostgreSQL outside a transaction (the nightly job). The dates that count are
-    the job's longest query and needed only once the first chunk is judged; the
-    participants not seen lately and their rhythm are read meanwhile. Elsewhere (SQLite,
-    tests inside a transaction, which a second connection would not see) it runs here,
-    at once."""
+def _meanwhile(work: Callable[..., T], *args) -> Iterator[Future[T]]:
+    """`work(*args)` on a connection of its own in a thread of its own, while this thread
+    goes on: PostgreSQL outside a transaction (the nightly job). The job's database work
+    is spread over three connections that way (the dates that count; each part of the
+    participants), as the plain scan it is measured against spreads over its parallel
+    workers: on a busy machine that share of the processors decides the time. Elsewhere
+    (SQLite, tests inside a transaction, which a second connection would not see) it runs
+    here, at once."""
     done: Future[T] = Future()
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        done.set_result(load(*args))
+        done.set_result(work(*args))
         yield done
         return
 
     def run() -> None:
         try:
-            done.set_result(load(*args))
+            done.set_result(work(*args))
         except BaseException as error:  # raised where the result is asked for
             done.set_exception(error)
         finally:
             connection.close()  # this thread's own
 
-    thread = threading.Thread(target=run, name="signals-expected-days", daemon=True)
+    thread = threading.Thread(target=run, name=f"signals-{work.__name__}", daemon=True)
     thread.start()
     try:
         yield done
     finally:
         thread.join()
-    done.result()  # its error, also when no chunk asked for it
+    done.result()  # its error, also when nobody asked for the result
 
 
 @transaction.atomic
@@ -334,15 +371,7 @@ def _among(ids: list[int]) -> tuple[str, list]:
 
 
 @transaction.atomic
-def _raise_in_chunk(
-    people: list[tuple[int, int]],
-    *,
-    today: date,
-    now: datetime,
-    start: date,
-    expected: Future[dict[int, array]],
-    by_org: dict[int, Thresholds],
-) -> int:
+def _raise_in_chunk(people: list[tuple[int, int]], night: _Night) -> int:
     """Judge a chunk of participants not seen lately ((id, organisation), in id order);
     raise signals. Their rhythm: per activity in the window how often, first and last day,
     from the attendance_rhythm index (participant, activity, day) alone."""
@@ -350,7 +379,7 @@ def _raise_in_chunk(
     visits: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     among, id_params = _among(ids)
     with connection.cursor() as cursor:
-        cursor.execute(_RHYTHM_SQL.format(among=among), [*id_params, start.isoformat()])
+        cursor.execute(_RHYTHM_SQL.format(among=among), [*id_params, night.start.isoformat()])
         for pk, activity_id, times, first_day, last_day in cursor.fetchall():
             visits[pk].append((activity_id, times, _ordinal(first_day), _ordinal(last_day)))
     if not visits:
@@ -367,11 +396,11 @@ def _raise_in_chunk(
         if resolved is None and dismissed is None:
             open_now.add(pk)
     absences: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pk, starts, ends in Absence.objects.filter(**in_range, ends_on__gte=start).values_list(
-        "participant_id", "starts_on", "ends_on"
-    ):
+    away = Absence.objects.filter(**in_range, ends_on__gte=night.start)
+    for pk, starts, ends in away.values_list("participant_id", "starts_on", "ends_on"):
         absences[pk].append((starts.toordinal(), ends.toordinal()))
-    days = expected.result()
+    days = night.expected.result()
+    today = night.today.toordinal()
     new: list[tuple] = []
     for pk, org in people:
         if pk not in visits or pk in open_now:
@@ -380,8 +409,8 @@ def _raise_in_chunk(
             visits[pk],
             expected=days,
             away=_merge(absences.get(pk, [])),
-            today=today.toordinal(),
-            thresholds=by_org.get(org, DEFAULTS),
+            today=today,
+            thresholds=night.by_org.get(org, DEFAULTS),
         )
         if verdict is None or not verdict.raise_signal:
             continue
@@ -396,7 +425,7 @@ def _raise_in_chunk(
                 Decimal(f"{min(verdict.usual_gap, 9999):.1f}"),
             )
         )
-    return _insert_signals(new, now) if new else 0
+    return _insert_signals(new, night.now) if new else 0
 
 
 def _insert_signals(rows: list[tuple], raised_at) -> int:
