@@ -241,7 +241,7 @@ def _not_seen_since(day: date, low: int, high: int):
     (Asking each participant's last day instead costs 50,000 index descents spread over
     the whole participant-day index: three times as long.)"""
     # The id range stated for both tables: PostgreSQL does not carry a range over a join,
-    # and the index's tail would be hashed whole for each half.
+    # and each part would sort or hash the whole tail of the index.
     seen = Attendance.objects.filter(
         participant_id=OuterRef("pk"), participant_id__gte=low, participant_id__lt=high, day__gt=day
     )
