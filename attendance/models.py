@@ -259,10 +259,14 @@ class Attendance(models.Model):
             models.Index(fields=["activity", "day"], name="attendance_activity_day"),
             # Overviews per organisation and month.
             models.Index(fields=["organisation", "day"], name="attendance_org_day"),
-            # The nightly "not seen lately" job (attendance/signals.py, _RHYTHM_SQL): per
-            # participant and activity how often, first and last, read from the index
-            # alone in participant-id chunks, already grouped.
+            # The nightly "not seen lately" job (attendance/signals.py, _raise_in_chunk):
+            # per participant and activity how often, first and last, read from the index
+            # alone for a chunk of participants, already grouped.
             models.Index(fields=["participant", "activity", "day"], name="attendance_rhythm"),
+            # The same job (signals._not_seen_since): who was seen after a day, from the
+            # index's short tail alone, so the job leaves out everyone seen lately
+            # without reading their history.
+            models.Index(fields=["day", "participant"], name="attendance_seen_since"),
         ]
 
     def __str__(self) -> str:

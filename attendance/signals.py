@@ -22,27 +22,32 @@ The rule, per participant (thresholds per network, `SignalSettings`, else `DEFAU
   last-seen day). Closed records and those not followed up get none (an open one is
   resolved).
 
-Why this shape: the attendance table holds ~5M rows at region scale, so the database does
-the heavy part (per participant and activity: how often, first and last day, read from the
-`attendance_rhythm` index in participant-id chunks) and Python does the small part with the
-expected dates per activity in sorted arrays (bisect). Memory is one chunk plus one array of
-days per activity with roll-calls in the window; the job is idempotent (run it twice: the
-second run raises and resolves nothing).
+Why this shape: the attendance table holds ~5M rows at region scale, but only people not
+seen for `min_days_away` can be signalled, about one in eight. So the job first asks who
+those are without reading anyone's history (an anti-join against the last few weeks of the
+`attendance_seen_since` index), then, per chunk of them, the database does the heavy part
+(per participant and activity: how often, first and last day, from the `attendance_rhythm`
+index alone) and Python the small part, with the expected dates per activity in sorted
+arrays (bisect), loaded meanwhile on a second connection. Memory is one chunk plus one
+array of days per activity with roll-calls in the window; the job is idempotent (run it
+twice: the second run raises and resolves nothing).
 """
 
 from __future__ import annotations
 
 import math
-import queue
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import islice
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
@@ -63,8 +68,15 @@ from .models import (
     SignalSettings,
 )
 
-#: Participants per chunk: one aggregate query, one transaction of writes.
+T = TypeVar("T")
+
+#: Participants judged per chunk (only those not seen lately): one aggregate query, one
+#: transaction of writes. Their ids go into the query as a list, so fewer where the
+#: database takes fewer parameters (SQLite before 3.32: 999).
 CHUNK_SIZE = 5000
+#: Parts of the participants (id ranges) judged side by side, each on a connection of
+#: its own (PostgreSQL, outside a transaction).
+PARTS = 2
 #: The longest a dismiss note may be (the form says so too).
 NOTE_LENGTH = 200
 
@@ -169,28 +181,6 @@ _EMPTY = array("i")
 
 # The nightly job -------------------------------------------------------------------------
 
-#: Per participant and activity in the window: how often, first and last day, in
-#: participant order, only for participants last seen long enough ago to be missed (the
-#: second parameter; everyone seen lately is left in the database). One pass over the
-#: attendance_rhythm index (participant, activity, day): PostgreSQL reads it alone, already
-#: grouped and ordered, so neither the grouping nor the window over a participant's rows
-#: needs a sort or a hash. (A query per id range instead made PostgreSQL scan the whole
-#: table once per range whenever the visibility map was not fresh.)
-_RHYTHM_SQL = """
-    SELECT participant_id, activity_id, times, first_day, last_day FROM (
-        SELECT participant_id, activity_id, COUNT(*) AS times, MIN(day) AS first_day,
-               MAX(day) AS last_day,
-               MAX(MAX(day)) OVER (PARTITION BY participant_id) AS last_seen
-        FROM attendance_attendance
-        WHERE day >= %s
-        GROUP BY participant_id, activity_id
-    ) rhythm
-    WHERE last_seen <= %s
-    ORDER BY participant_id, activity_id
-"""
-#: Rows fetched from the server-side cursor at a time.
-FETCH_SIZE = 5000
-
 
 def _thresholds_by_organisation() -> tuple[dict[int, Thresholds], int, int]:
     """Each organisation's thresholds (its first network's), the longest history and the
@@ -240,37 +230,105 @@ def _expected_days(start: date, today: date) -> dict[int, array]:
     return {a: array("i", sorted(set(days))) for a, days in found.items()}
 
 
+def _not_seen_since(day: date, low: int, high: int):
+    """(id, organisation) of the open, followed-up participants with ids in [low, high)
+    and no attendance after `day`, in id order: the only ones who can have been away long
+    enough.
+
+    Set-based and cheap: who *was* seen after `day` is the short tail of the
+    attendance_seen_since index (day, participant), a few weeks of rows that PostgreSQL
+    reads alone for an anti-join; the 5 million older rows are not read.
+    (Asking each participant's last day instead costs 50,000 index descents spread over
+    the whole participant-day index: three times as long.)"""
+    # The id range stated for both tables: PostgreSQL does not carry a range over a join,
+    # and each part would sort or hash the whole tail of the index.
+    seen = Attendance.objects.filter(
+        participant_id=OuterRef("pk"), participant_id__gte=low, participant_id__lt=high, day__gt=day
+    )
+    return (
+        Participant.objects.filter(pk__gte=low, pk__lt=high)
+        .filter(closed_at__isnull=True, follow_up=True)
+        .filter(~Exists(seen))
+        .order_by("pk")
+        .values_list("pk", "organisation_id")
+    )
+
+
 def run_signals(*, today: date | None = None, chunk_size: int = CHUNK_SIZE) -> dict[str, int]:
     """Raise and resolve "not seen lately" signals for everyone; safe to run twice."""
     today = today or timezone.localdate()
     now = timezone.now()
     by_org, history, days_away = _thresholds_by_organisation()
     start = today - timedelta(days=history)
-    totals = {"resolved": _resolve_returned_and_closed(now), "raised": 0}
-    top = Participant.objects.aggregate(top=Max("pk"))["top"] or 0
-    low = Participant.objects.aggregate(low=Min("pk"))["low"] or 0
-    with _rhythm_rows(start, today - timedelta(days=days_away)) as rows:
-        expected = _expected_days(start, today)
-        pending = next(rows, None)
-        for first in range(low, top + 1, chunk_size):
-            end = first + chunk_size
-            visits: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-            while pending is not None and pending[0] < end:
-                pk, activity_id, times, first_day, last_day = pending
-                visits[pk].append((activity_id, times, _ordinal(first_day), _ordinal(last_day)))
-                pending = next(rows, None)
-            if visits:
-                totals["raised"] += _raise_in_chunk(
-                    first,
-                    end,
-                    visits,
-                    today=today,
-                    now=now,
-                    start=start,
-                    expected=expected,
-                    by_org=by_org,
-                )
-    return totals
+    job = _Night(today=today, now=now, start=start, by_org=by_org, chunk_size=chunk_size)
+    with _meanwhile(_expected_days, start, today) as job.expected:
+        resolved = _resolve_returned_and_closed(now)
+        seen_by = today - timedelta(days=days_away)
+        bounds = Participant.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+        cuts = [low + (high - low) * part // PARTS for part in range(PARTS + 1)]
+        parts = [(cuts[part], cuts[part + 1], seen_by) for part in range(PARTS)]
+        with ExitStack() as others:
+            rest = [others.enter_context(_meanwhile(job.raise_among, *p)) for p in parts[1:]]
+            raised = job.raise_among(*parts[0])
+        raised += sum(part.result() for part in rest)
+    return {"resolved": resolved, "raised": raised}
+
+
+@dataclass
+class _Night:
+    """What the chunks of one run share: the day, the thresholds and (once loaded) the
+    expected days per activity."""
+
+    today: date
+    now: datetime
+    start: date
+    by_org: dict[int, Thresholds]
+    chunk_size: int
+    expected: Future[dict[int, array]] | None = None
+
+    def raise_among(self, low: int, high: int, seen_by: date) -> int:
+        """Judge the participants with ids in [low, high) not seen after `seen_by`, chunk by
+        chunk; the signals raised."""
+        limit = connection.features.max_query_params
+        size = min(self.chunk_size, limit - 1) if limit else self.chunk_size
+        rows = _not_seen_since(seen_by, low, high).iterator(chunk_size=size)
+        raised = 0
+        while chunk := list(islice(rows, size)):
+            raised += _raise_in_chunk(chunk, self)
+        return raised
+
+
+@contextmanager
+def _meanwhile(work: Callable[..., T], *args) -> Iterator[Future[T]]:
+    """`work(*args)` on a connection of its own in a thread of its own, while this thread
+    goes on: PostgreSQL outside a transaction (the nightly job). The job's database work
+    is spread over three connections that way (the dates that count; each part of the
+    participants), as the plain scan it is measured against spreads over its parallel
+    workers: on a busy machine that share of the processors decides the time. Elsewhere
+    (SQLite, tests inside a transaction, which a second connection would not see) it runs
+    here, at once."""
+    done: Future[T] = Future()
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        done.set_result(work(*args))
+        yield done
+        return
+
+    def run() -> None:
+        try:
+            done.set_result(work(*args))
+        except BaseException as error:  # raised where the result is asked for
+            done.set_exception(error)
+        finally:
+            connection.close()  # this thread's own
+
+    thread = threading.Thread(target=run, name=f"signals-{work.__name__}", daemon=True)
+    thread.start()
+    try:
+        yield done
+    finally:
+        thread.join()
+    done.result()  # its error, also when nobody asked for the result
 
 
 @transaction.atomic
@@ -292,81 +350,43 @@ def _resolve_returned_and_closed(now: datetime) -> int:
     )
 
 
-@contextmanager
-def _rhythm_rows(start: date, seen_by: date) -> Iterator[Iterator[tuple]]:
-    """The rows of _RHYTHM_SQL, in participant order.
-
-    On PostgreSQL outside a transaction (the nightly job) a thread of its own reads them on
-    a second connection into a small queue, so the database aggregates while this thread
-    judges and writes: the two take about as long, and the machine has cores for both.
-    Elsewhere (SQLite, tests inside a transaction, which a second connection would not
-    see) a cursor on this connection, read in batches."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(_RHYTHM_SQL, [start.isoformat(), seen_by.isoformat()])
-            yield _stream(cursor)
-        return
-    batches: queue.Queue = queue.Queue(maxsize=8)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            with transaction.atomic(), connection.chunked_cursor() as cursor:
-                cursor.execute(_RHYTHM_SQL, [start.isoformat(), seen_by.isoformat()])
-                while not stop.is_set() and (batch := cursor.fetchmany(FETCH_SIZE)):
-                    batches.put(batch)
-            batches.put(None)
-        except BaseException as error:  # handed to the reading thread, raised there
-            batches.put(error)
-        finally:
-            connection.close()
-
-    reader = threading.Thread(target=produce, name="signals-rhythm", daemon=True)
-    reader.start()
-
-    def consume() -> Iterator[tuple]:
-        while (batch := batches.get()) is not None:
-            if isinstance(batch, BaseException):
-                raise batch
-            yield from batch
-
-    try:
-        yield consume()
-    finally:
-        stop.set()
-        while reader.is_alive():  # let the reader see `stop` if it waits on a full queue
-            try:
-                batches.get_nowait()
-            except queue.Empty:
-                reader.join(0.05)
+#: Per participant of a chunk and activity in the window: how often, first and last day.
+#: PostgreSQL reads it from the attendance_rhythm index (participant, activity, day) alone,
+#: in index order, so the grouping needs neither a sort nor a hash.
+_RHYTHM_SQL = """
+    SELECT participant_id, activity_id, COUNT(*), MIN(day), MAX(day)
+    FROM attendance_attendance
+    WHERE participant_id {among} AND day >= %s
+    GROUP BY participant_id, activity_id
+"""
 
 
-def _stream(cursor) -> Iterator[tuple]:
-    while batch := cursor.fetchmany(FETCH_SIZE):
-        yield from batch
+def _among(ids: list[int]) -> tuple[str, list]:
+    """SQL and parameters for "is one of `ids`": on PostgreSQL a single array parameter
+    (`= ANY`), which it reads like a list but which costs next to nothing to send and
+    parse; elsewhere a list of parameters."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [ids]
+    return f"IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 @transaction.atomic
-def _raise_in_chunk(
-    first: int,
-    end: int,
-    visits: dict[int, list[tuple[int, int, int, int]]],
-    *,
-    today: date,
-    now: datetime,
-    start: date,
-    expected: dict[int, array],
-    by_org: dict[int, Thresholds],
-) -> int:
-    """Judge the participants of one id range who were not seen lately; raise signals.
-    (Id ranges, not lists of ids: a long IN list cost more to send than the rows.)"""
-    in_range = {"participant_id__gte": first, "participant_id__lt": end}
-    people = dict(
-        Participant.objects.filter(pk__gte=first, pk__lt=end, closed_at__isnull=True)
-        .filter(follow_up=True)
-        .values_list("pk", "organisation_id")
-        .order_by()
-    )
+def _raise_in_chunk(people: list[tuple[int, int]], night: _Night) -> int:
+    """Judge a chunk of participants not seen lately ((id, organisation), in id order);
+    raise signals. Their rhythm: per activity in the window how often, first and last day,
+    from the attendance_rhythm index (participant, activity, day) alone."""
+    ids = [pk for pk, _org in people]
+    visits: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    among, id_params = _among(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_RHYTHM_SQL.format(among=among), [*id_params, night.start.isoformat()])
+        for pk, activity_id, times, first_day, last_day in cursor.fetchall():
+            visits[pk].append((activity_id, times, _ordinal(first_day), _ordinal(last_day)))
+    if not visits:
+        return 0
+    # The chunk's id range: a range reads the (small) tables of signals and absences by
+    # their participant index as well as a list would, and costs nothing to send.
+    in_range = {"participant_id__gte": ids[0], "participant_id__lte": ids[-1]}
     signalled: dict[int, date] = {}
     open_now: set[int] = set()
     for pk, seen, resolved, dismissed in Signal.objects.filter(**in_range).values_list(
@@ -376,37 +396,81 @@ def _raise_in_chunk(
         if resolved is None and dismissed is None:
             open_now.add(pk)
     absences: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pk, starts, ends in Absence.objects.filter(**in_range, ends_on__gte=start).values_list(
-        "participant_id", "starts_on", "ends_on"
-    ):
+    away = Absence.objects.filter(**in_range, ends_on__gte=night.start)
+    for pk, starts, ends in away.values_list("participant_id", "starts_on", "ends_on"):
         absences[pk].append((starts.toordinal(), ends.toordinal()))
-    new: list[Signal] = []
-    for pk in visits:
-        org = people.get(pk)
-        if org is None or pk in open_now:
+    days = night.expected.result()
+    today = night.today.toordinal()
+    new: list[tuple] = []
+    for pk, org in people:
+        if pk not in visits or pk in open_now:
             continue
         verdict = judge(
             visits[pk],
-            expected=expected,
+            expected=days,
             away=_merge(absences.get(pk, [])),
-            today=today.toordinal(),
-            thresholds=by_org.get(org, DEFAULTS),
+            today=today,
+            thresholds=night.by_org.get(org, DEFAULTS),
         )
         if verdict is None or not verdict.raise_signal:
             continue
         if pk in signalled and signalled[pk] >= verdict.last_seen:
             continue  # this absence was signalled (and put aside) before
         new.append(
-            Signal(
-                participant_id=pk,
-                activity_id=verdict.activity_id,
-                last_seen=verdict.last_seen,
-                missed=min(verdict.missed, 32767),
-                usual_gap=Decimal(f"{min(verdict.usual_gap, 9999):.1f}"),
-                raised_at=now,
+            (
+                pk,
+                verdict.activity_id,
+                verdict.last_seen,
+                min(verdict.missed, 32767),
+                Decimal(f"{min(verdict.usual_gap, 9999):.1f}"),
             )
         )
-    return len(Signal.objects.bulk_create(new, ignore_conflicts=True)) if new else 0
+    return _insert_signals(new, night.now) if new else 0
+
+
+def _insert_signals(rows: list[tuple], raised_at) -> int:
+    """New open signals (participant, activity, last seen, missed, usual gap), all raised
+    at `raised_at`; none for a participant who has an open one already (the partial unique
+    constraint signal_one_open_per_participant). Plain SQL: bulk_create made and prepared
+    a model instance per row, 0.2 s of Python for the 2,300 signals of a region's first
+    night. On PostgreSQL one INSERT of arrays, one parameter per column: a multi-row
+    VALUES list of 14,000 parameters took three times as long to send and parse."""
+    table = connection.ops.quote_name(Signal._meta.db_table)
+    columns = (
+        f"INSERT INTO {table} (participant_id, activity_id, last_seen, missed, usual_gap, "
+        "raised_at, dismiss_reason, dismiss_note)"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"{columns} SELECT p, a, l, m, g, %s, '', '' FROM unnest(%s::bigint[], "
+                "%s::bigint[], %s::date[], %s::smallint[], %s::numeric[]) AS new (p, a, l, m, g) "
+                "ON CONFLICT DO NOTHING",
+                [raised_at, *map(list, zip(*rows, strict=True))],
+            )
+            return cursor.rowcount
+        ops, inserted = connection.ops, 0
+        per_statement = (connection.features.max_query_params or 6000) // 6
+        for first in range(0, len(rows), per_statement):
+            batch = rows[first : first + per_statement]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(batch))
+            cursor.execute(
+                f"{columns} VALUES {values} ON CONFLICT DO NOTHING",
+                [
+                    value
+                    for pk, activity_id, last_seen, missed, gap in batch
+                    for value in (
+                        pk,
+                        activity_id,
+                        ops.adapt_datefield_value(last_seen),
+                        missed,
+                        ops.adapt_decimalfield_value(gap, 5, 1),
+                        ops.adapt_datetimefield_value(raised_at),
+                    )
+                ],
+            )
+            inserted += cursor.rowcount
+    return inserted
 
 
 def _ordinal(value) -> int:

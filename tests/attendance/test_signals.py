@@ -261,9 +261,10 @@ def test_the_celery_task_and_run_job(org):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_rhythm_is_read_on_a_second_connection(world):
-    """The nightly job's own path on PostgreSQL (a reader thread on its own connection);
-    on SQLite the same results from one connection."""
+def test_outside_a_transaction_the_work_is_shared_over_connections(world):
+    """The nightly job's own path on PostgreSQL (the dates that count and each part of the
+    participants in a thread on a connection of its own); on SQLite the same results from
+    one connection."""
     keep_attendance(world.organisation)
     h = History(world.organisation)
     days = h.series(7, since=7 * 20, until=7)
@@ -274,3 +275,21 @@ def test_outside_a_transaction_the_rhythm_is_read_on_a_second_connection(world):
     assert open_signal(gone) is not None
     h.came(gone, 0)
     assert signals.run_signals() == {"resolved": 1, "raised": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_on_the_second_connection_stops_the_job(world, monkeypatch):
+    """The dates that count load in a thread of their own on PostgreSQL: its error is the
+    job's error (the task retries), and nobody is judged without them."""
+    keep_attendance(world.organisation)
+    h = History(world.organisation)
+    days = h.series(7, since=7 * 20, until=7)
+    h.came(person(world.organisation), *days[:-4])
+
+    def broken(start, today):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(signals, "_expected_days", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        signals.run_signals()
+    assert not Signal.objects.exists()
