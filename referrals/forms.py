@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Area, Organisation
 
 from . import services
-from .models import Category, ConsentHow, Ground, Urgency
+from .models import Action, Category, ConsentHow, Ground, Reason, Urgency
 
 
 class ReferralForm(forms.Form):
@@ -122,3 +122,26 @@ class ReferralForm(forms.Form):
             at = now.time() if day == now.date() else time(12)
             consent_at = timezone.make_aware(datetime.combine(day, at))
         return {**data, "consent_at": consent_at}
+
+
+class ChangeForm(forms.Form):
+    """One step on a referral's page: the action, and a reason, a note or a team where
+    the step asks for one (the service says which)."""
+
+    action = forms.ChoiceField(choices=Action.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=[("", _("Choose")), *Reason.choices]
+    )
+    note = forms.CharField(
+        label=_("In a few words (optional)"),
+        required=False,
+        max_length=services.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Which team"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = services.wijkteams().order_by("name")

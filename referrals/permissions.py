@@ -51,6 +51,12 @@ def can_view_referral(user: AnyUser, referral: Referral) -> bool:
     return role_for(user, referral) is not None
 
 
+def can_list_referrals(user: AnyUser) -> bool:
+    """The list of referrals: anyone who coordinates somewhere or is in a wijkteam."""
+    roles = roles_of(user)
+    return bool(roles.organisations(Role.COORDINATOR) or roles.organisations(Role.WIJKTEAM))
+
+
 def visible_referrals_q(user: AnyUser) -> Q:
     """Referrals for which can_view_referral is true (teams are wijkteams by the services'
     rule, so the kind need not be checked again)."""

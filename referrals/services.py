@@ -501,6 +501,24 @@ def transition(
     return referral
 
 
+def available_actions(referral: Referral, role: str) -> list[str]:
+    """The steps the reader may take now, in the order a page offers them."""
+    actions = [
+        action
+        for action, step in TRANSITIONS.items()
+        if step.side == role and referral.status in step.sources
+    ]
+    if referral.status not in CLOSED_STATUSES and referral.ground == Ground.CONSENT:
+        actions.append(Action.WITHDRAW_CONSENT)
+    return actions
+
+
+def reasons_for(action: str) -> list[str]:
+    """The reasons a step accepts, in the order of `Reason` (empty: none asked)."""
+    step = TRANSITIONS.get(action)
+    return [r for r in Reason.values if step is not None and r in step.reasons]
+
+
 def accept_referral(*, referral: Referral, by: User, request: HttpRequest | None = None):
     return transition(referral=referral, action=Action.ACCEPT, by=by, request=request)
 

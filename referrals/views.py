@@ -1,7 +1,9 @@
-"""Referral pages under /verwijzingen/: the coordinator's form
+"""Referral pages under /verwijzingen/: the list of referrals sent and received (no
+names; the access log records a search), the coordinator's form
 (`/verwijzingen/<organisation>/nieuw/`, optionally `?deelnemer=<id>` to start from a
-participant) and one referral (`/verwijzingen/<id>/`, for the referring coordinators and
-the team, written to the access log each time). Thin: the rules are in services.py, who
+participant), one referral (`/verwijzingen/<id>/`, for the referring coordinators and the
+team, written to the access log each time) with the steps the reader may take, posted to
+`/verwijzingen/<id>/stap/`. Thin: the rules are in services.py, who
 may in permissions.py; anyone else gets a 404.
 """
 
@@ -13,19 +15,33 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance.models import Participant
 from attendance.permissions import can_view_participant
-from network.models import Organisation
-from network.permissions import can_send_referral
-from network.shared import DomainError
+from network.models import Organisation, Role
+from network.permissions import can_send_referral, roles_of
+from network.shared import DomainError, paginate
 
-from . import services
-from .forms import ReferralForm
+from . import permissions, services
+from .forms import ChangeForm, ReferralForm
 from .links import referral_path
-from .models import Category
+from .models import Action, Category, Reason, Referral
+
+PER_PAGE = 50
+#: What each step's button says (the models' labels say what happened: "declined").
+STEP_LABELS = {
+    Action.ACCEPT: gettext_lazy("Accept"),
+    Action.DECLINE: gettext_lazy("Decline"),
+    Action.START: gettext_lazy("We are in contact"),
+    Action.COMPLETE: gettext_lazy("Close: completed"),
+    Action.CLOSE_UNCOMPLETED: gettext_lazy("Close without result"),
+    Action.CANCEL: gettext_lazy("Cancel the referral"),
+    Action.REASSIGN: gettext_lazy("Pass on to another team"),
+    Action.WITHDRAW_CONSENT: gettext_lazy("The resident withdrew consent"),
+}
 
 
 def _participant(request: HttpRequest) -> Participant | None:
@@ -93,11 +109,47 @@ def referral_new(request: HttpRequest, organisation: str) -> HttpResponse:
 
 @never_cache
 @login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The referrals the reader sent (for their organisations) or received (for their
+    team): no names, only what, when and where it stands; opening one is logged."""
+    if not permissions.can_list_referrals(request.user):
+        raise Http404
+    rows = services.visible_to(request.user).select_related("sending_organisation", "team")
+    page = paginate(request, rows.order_by("-status_changed_at", "-pk"), PER_PAGE)
+    services.log_search(by=request.user, role=_list_role(request.user), request=request)
+    labels = dict(Category.choices)
+    for row in page.object_list:
+        row.category_labels = [labels.get(c, c) for c in row.categories]
+    return render(request, "referrals/list.html", {"page": page})
+
+
+def _list_role(user) -> str:
+    """The role a list is read under: both when the reader holds both."""
+    roles = roles_of(user)
+    held = [
+        role for role in (permissions.TEAM, permissions.SENDER) if roles.organisations(Role(role))
+    ]
+    return "+".join(held)
+
+
+@never_cache
+@login_required
 def referral_detail(request: HttpRequest, referral: int) -> HttpResponse:
-    """One referral, as the referring coordinator or the team sees it (logged)."""
+    """One referral, as the referring coordinator or the team sees it (logged), with the
+    steps the reader may take now."""
     found, role = services.read_referral(referral_id=referral, by=request.user, request=request)
     transitions = found.transitions.select_related("by").order_by("at", "pk")
     labels = dict(Category.choices)
+    reason_labels = dict(Reason.choices)
+    actions = [
+        {
+            "action": action,
+            "label": STEP_LABELS[action],
+            "reasons": [(r, reason_labels[r]) for r in services.reasons_for(action)],
+            "needs_team": action == Action.REASSIGN,
+        }
+        for action in services.available_actions(found, role)
+    ]
     return render(
         request,
         "referrals/detail.html",
@@ -106,12 +158,69 @@ def referral_detail(request: HttpRequest, referral: int) -> HttpResponse:
             "role": role,
             "transitions": transitions,
             "categories": [labels.get(c, c) for c in found.categories],
+            "actions": actions,
+            "teams": services.wijkteams().exclude(pk=found.team_id).order_by("name")
+            if any(a["needs_team"] for a in actions)
+            else [],
         },
     )
 
 
+@login_required
+@require_POST
+def referral_change(request: HttpRequest, referral: int) -> HttpResponse:
+    """Take one step (accept, decline, in contact, close, cancel, pass on, consent
+    withdrawn); the service checks the rules and writes the log."""
+    found = (
+        Referral.objects.select_related("sending_organisation", "team").filter(pk=referral).first()
+    )
+    if found is None or permissions.role_for(request.user, found) is None:
+        raise Http404
+    form = ChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the steps on the page."))
+        return redirect(referral_path(found.pk))
+    data = form.cleaned_data
+    action = data["action"]
+    try:
+        if action == Action.REASSIGN:
+            if data["team"] is None:
+                raise DomainError(_("Choose a wijkteam."))
+            services.reassign_referral(
+                referral=found,
+                by=request.user,
+                team=data["team"],
+                note=data["note"],
+                request=request,
+            )
+        elif action == Action.WITHDRAW_CONSENT:
+            services.withdraw_consent(
+                referral=found, by=request.user, note=data["note"], request=request
+            )
+        elif action in services.TRANSITIONS:
+            services.transition(
+                referral=found,
+                action=action,
+                by=request.user,
+                reason=data["reason"],
+                note=data["note"],
+                request=request,
+            )
+        else:
+            raise DomainError(_("Choose one of the steps on the page."))
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(referral_path(found.pk))
+    messages.success(request, _("Saved. The other side gets an e-mail that something changed."))
+    if action == Action.REASSIGN:  # now the other team's: no longer ours to see
+        return redirect("referrals:list")
+    return redirect(referral_path(found.pk))
+
+
 app_name = "referrals"
 urlpatterns = [
+    path("verwijzingen/", referral_list, name="list"),
     path("verwijzingen/<int:referral>/", referral_detail, name="detail"),
+    path("verwijzingen/<int:referral>/stap/", referral_change, name="change"),
     path("verwijzingen/<slug:organisation>/nieuw/", referral_new, name="new"),
 ]

@@ -40,3 +40,15 @@ def test_the_referral_form_and_page_pass_axe_on_a_phone(
     assert "Henk Bouwman" in page.content()
     axe_check(page)
     assert_no_horizontal_scrolling(page, detail)
+    # Declining: the step opens without JavaScript (<details>), asks a reason.
+    page.get_by_text("Afwijzen").first.click()
+    axe_check(page)
+    page.locator("#reason-decline").select_option("already_known")
+    page.get_by_role("button", name="Afwijzen").click()
+    page.get_by_text("Opgeslagen.").wait_for()
+    referral.refresh_from_db()
+    assert referral.status == "declined"
+    for url in (reverse("referrals:list"), detail):
+        open_ok(page, live_server.url + url)
+        axe_check(page)
+        assert_no_horizontal_scrolling(page, url)

@@ -153,3 +153,89 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
     client = client_for("wijkteam")
     with django_assert_max_num_queries(12):
         client.get(reverse("referrals:detail", args=[referral.pk]))
+
+
+def step_url(referral) -> str:
+    return reverse("referrals:change", args=[referral.pk])
+
+
+def test_the_team_takes_each_step_from_the_page_and_the_sender_follows(world, client_for):
+    referral = send(world)
+    team = client_for("wijkteam")
+    page = team.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert 'value="accept"' in page and 'value="decline"' in page
+    assert 'value="cancel"' not in page
+    team.post(step_url(referral), {"action": "accept"})
+    team.post(step_url(referral), {"action": "start"})
+    response = team.post(step_url(referral), {"action": "complete", "reason": ""})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "in_progress"  # no reason: refused with a message
+    team.post(step_url(referral), {"action": "complete", "reason": "helped", "note": "Hulp loopt"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.closed_note) == ("completed", "Hulp loopt")
+    sender = client_for("coordinator")
+    page = sender.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Hulp loopt" in page and "hulp is geregeld" in page
+    assert 'name="action"' not in page  # closed: no steps left
+
+
+def test_the_sender_cancels_and_the_team_passes_on(world, client_for):
+    from tests.factories import OrganisationFactory
+
+    other = OrganisationFactory(
+        name="Wijkteam Geldermalsen", kind="wijkteam", municipality=world.municipality
+    )
+    first, second = send(world), send(world)
+    sender = client_for("coordinator")
+    sender.post(step_url(first), {"action": "accept"})  # not theirs to take
+    sender.post(step_url(first), {"action": "cancel", "reason": "sent_by_mistake"})
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    team = client_for("wijkteam")
+    response = team.post(step_url(second), {"action": "reassign", "team": other.pk})
+    assert response.url == reverse("referrals:list")
+    second.refresh_from_db()
+    assert second.team == other
+    assert team.get(reverse("referrals:detail", args=[second.pk])).status_code == 404
+
+
+def test_junk_steps_change_nothing(world, client_for):
+    referral = send(world)
+    team = client_for("wijkteam")
+    for data in ({"action": "x"}, {}, {"action": "reassign", "team": "abc"}, {"action": "send"}):
+        assert team.post(step_url(referral), data).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "sent" and referral.transitions.count() == 1
+    assert client_for("superuser").post(step_url(referral), {"action": "accept"}).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_list_shows_no_names_and_is_logged(world, client_for, role):
+    send(world)
+    response = client_for(role).get(reverse("referrals:list"))
+    if role in ("coordinator", "wijkteam"):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Wijkteam Beesd" in page and SECRET_NAME not in page
+        assert AccessLogEntry.objects.filter(action="search", actor_role=role).count() == 1
+    elif role == "anonymous":
+        assert response.status_code == 302
+    elif role == "outsider":  # a coordinator elsewhere: the list, without ours
+        assert "Wijkteam Beesd" not in response.content.decode()
+    else:
+        assert response.status_code == 404
+
+
+def test_the_list_runs_a_constant_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    for _ in range(3):
+        send(world)
+    client = client_for("wijkteam")
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("referrals:list"))
+    for _ in range(30):
+        send(world)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("referrals:list"))
