@@ -9,6 +9,9 @@ may in permissions.py; anyone else gets a 404.
 
 from __future__ import annotations
 
+import functools
+
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,6 +47,34 @@ STEP_LABELS = {
 }
 
 
+def two_factor_required(view):
+    """Referral pages only for those who sign in with a second step (an authenticator
+    app), whatever their role: a password alone must not open a referral. The site-wide
+    rule (network.middleware, permissions.must_use_two_factor) covers superusers and
+    network administrators; until it covers coordinators and wijkteam members too, this
+    covers the referral pages. Anyone else goes on to the page's 404."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            permissions.can_list_referrals(request.user)
+            and not Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            messages.info(
+                request,
+                _(
+                    "Referrals need a second step when you sign in: a code from an "
+                    "authenticator app on your phone. Set it up now; it takes a minute."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _participant(request: HttpRequest) -> Participant | None:
     """The participant a referral starts from (?deelnemer=), if the coordinator may see
     them and the record is open; junk or someone else's is simply ignored."""
@@ -58,6 +89,7 @@ def _participant(request: HttpRequest) -> Participant | None:
 
 @never_cache
 @login_required
+@two_factor_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, organisation: str) -> HttpResponse:
     """Refer a resident to the wijkteam: the minimum, and the consent read out."""
@@ -109,6 +141,7 @@ def referral_new(request: HttpRequest, organisation: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@two_factor_required
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The referrals the reader sent (for their organisations) or received (for their
     team): no names, only what, when and where it stands; opening one is logged."""
@@ -134,6 +167,7 @@ def _list_role(user) -> str:
 
 @never_cache
 @login_required
+@two_factor_required
 def referral_detail(request: HttpRequest, referral: int) -> HttpResponse:
     """One referral, as the referring coordinator or the team sees it (logged), with the
     steps the reader may take now."""
@@ -167,6 +201,7 @@ def referral_detail(request: HttpRequest, referral: int) -> HttpResponse:
 
 
 @login_required
+@two_factor_required
 @require_POST
 def referral_change(request: HttpRequest, referral: int) -> HttpResponse:
     """Take one step (accept, decline, in contact, close, cancel, pass on, consent

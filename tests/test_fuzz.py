@@ -136,8 +136,10 @@ ADMIN_PREFIX = "django-admin/"
 def _referrals(world) -> dict:
     """A referral from the coordinator's organisation to the wijkteam: what /verwijzingen/
     addresses point at (see _kwargs)."""
+    from tests.referrals.conftest import with_second_step
     from tests.referrals.factories import send
 
+    with_second_step(world)
     return {"referral": send(world).pk, "organisation": world.organisation.slug}
 
 

@@ -7,8 +7,14 @@ from django.urls import reverse
 from referrals.models import Referral
 from tests.attendance.factories import ParticipantFactory
 from tests.browser.test_accessibility import assert_no_horizontal_scrolling, open_ok
+from tests.referrals.conftest import with_second_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _second_step(world) -> None:
+    with_second_step(world)
 
 
 def test_the_referral_form_and_page_pass_axe_on_a_phone(

@@ -239,3 +239,18 @@ def test_the_list_runs_a_constant_number_of_queries(
         send(world)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("referrals:list"))
+
+
+def test_referral_pages_need_a_second_step_at_sign_in(world, client_for):
+    from allauth.mfa.models import Authenticator
+
+    referral = send(world)
+    Authenticator.objects.filter(user=world.users["wijkteam"]).delete()
+    client = client_for("wijkteam")
+    for url in (reverse("referrals:list"), reverse("referrals:detail", args=[referral.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url == reverse("mfa_activate_totp")
+    assert not AccessLogEntry.objects.filter(action="view").exists()
+    # Someone without a referral role gets the 404, not a request to set one up.
+    assert client_for("volunteer").get(reverse("referrals:list")).status_code == 404
