@@ -74,6 +74,8 @@ CLOSED_STATUSES = frozenset(
     {Status.DECLINED, Status.COMPLETED, Status.NOT_COMPLETED, Status.CANCELLED}
 )
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
+#: In a fixed order, for the constraint (a frozenset's order changes between runs).
+_CLOSED = sorted(s.value for s in CLOSED_STATUSES)
 
 
 class Reason(models.TextChoices):
@@ -207,8 +209,8 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in CLOSED_STATUSES], closed_at__isnull=False)
-                | (~Q(status__in=[s.value for s in CLOSED_STATUSES]) & Q(closed_at__isnull=True)),
+                condition=Q(status__in=_CLOSED, closed_at__isnull=False)
+                | (~Q(status__in=_CLOSED) & Q(closed_at__isnull=True)),
                 name="referral_closed_exactly_when_closed_status",
             ),
             models.CheckConstraint(

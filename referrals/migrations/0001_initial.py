@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['cancelled', 'not_completed', 'declined', 'completed'])), models.Q(models.Q(('status__in', ['cancelled', 'not_completed', 'declined', 'completed']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='referral_closed_exactly_when_closed_status'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['cancelled', 'completed', 'declined', 'not_completed'])), models.Q(models.Q(('status__in', ['cancelled', 'completed', 'declined', 'not_completed']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='referral_closed_exactly_when_closed_status'),
         ),
         migrations.AddConstraint(
             model_name='referral',
