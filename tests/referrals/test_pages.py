@@ -254,3 +254,19 @@ def test_referral_pages_need_a_second_step_at_sign_in(world, client_for):
     assert not AccessLogEntry.objects.filter(action="view").exists()
     # Someone without a referral role gets the 404, not a request to set one up.
     assert client_for("volunteer").get(reverse("referrals:list")).status_code == 404
+
+
+def test_the_pages_are_found_from_the_start_page_and_the_participant(world, client_for):
+    from tests.attendance.factories import keep_attendance
+
+    keep_attendance(world.organisation)
+    participant = ParticipantFactory(organisation=world.organisation)
+    start = reverse("network:start")
+    page = client_for("coordinator").get(start).content.decode()
+    assert reverse("referrals:list") in page and new_url(world) in page
+    assert reverse("referrals:list") in client_for("wijkteam").get(start).content.decode()
+    detail = reverse(
+        "attendance:participant_detail", args=[world.organisation.slug, participant.pk]
+    )
+    page = client_for("coordinator").get(detail).content.decode()
+    assert f"{new_url(world)}?deelnemer={participant.pk}" in page
