@@ -21,6 +21,7 @@ urlpatterns = [
     path("taal/", network_views.switch_language, name="switch_language"),
     path("vrijwilligers/", include("volunteers.urls")),
     path("", include("attendance.urls")),
+    path("", include("referrals.urls")),
     path("", include("activities.urls")),
     path("", include("network.urls")),
 ]

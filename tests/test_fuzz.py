@@ -134,6 +134,16 @@ PATTERNS = _patterns(get_resolver())
 ADMIN_PREFIX = "django-admin/"
 
 
+def _referrals(world) -> dict:
+    """A referral from the coordinator's organisation to the wijkteam: what /verwijzingen/
+    addresses point at (see _kwargs)."""
+    from tests.referrals.conftest import with_second_step
+    from tests.referrals.factories import send
+
+    with_second_step(world)
+    return {"referral": send(world).pk, "organisation": world.organisation.slug}
+
+
 # A small world ---------------------------------------------------------------------------
 
 
@@ -149,6 +159,7 @@ class Objects:
     place: object
     volunteering: dict = field(default_factory=dict)
     attendance: dict = field(default_factory=dict)
+    referrals: dict = field(default_factory=dict)
 
 
 def _volunteering(world, activity) -> dict:
@@ -250,6 +261,7 @@ def objects(world) -> Objects:
         place,
         _volunteering(world, activity),
         _attendance(world, occurrence),
+        _referrals(world),
     )
 
 
@@ -270,7 +282,10 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     world = objects.world
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
-        if first in ("deelnemers", "presentie", "langsgaan"):
+        if first == "verwijzingen":
+            # Referral addresses: <int:referral>, <slug:organisation>.
+            values[name] = objects.referrals.get(name, "abc123")
+        elif first in ("deelnemers", "presentie", "langsgaan"):
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
             # <int:occurrence>, <int:check_in>, <int:signal>.
             values[name] = objects.attendance.get(name, "abc123")

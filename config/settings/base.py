@@ -331,9 +331,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.remind_check_ins",
         "schedule": crontab(minute=25, hour="8-20"),
     },
+    # Referrals nobody picked up: on working days in office hours.
+    "remind-referrals": {
+        "task": "referrals.tasks.remind_referrals",
+        "schedule": crontab(minute=35, hour="8-17", day_of_week="mon-fri"),
+    },
+    "purge-referrals": {
+        "task": "referrals.tasks.purge_referrals",
+        "schedule": crontab(hour=4, minute=20),
+    },
 }
 # Registrations (name and a way to reach someone) are deleted this long after their date.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)
+# Referrals (referrals/): the keys their free text and consent details are encrypted with,
+# comma-separated, newest first (referrals/fields.py; `manage.py rotate_referral_keys`).
+# Without DEBUG the app refuses to start without a key of its own (system check).
+REFERRAL_KEYS = env.list("REFERRAL_KEYS", default=[])
+if not REFERRAL_KEYS and DEBUG:
+    # The public development key (referrals.fields.DEVELOPMENT_KEY): never in production.
+    REFERRAL_KEYS = ["b216aWVuLWRldmVsb3BtZW50LWtleS1ub3RzZWNyZXQ="]
+# A referral nobody accepted or declined reminds its team after this many working days,
+# and its sender after this many.
+REFERRAL_REMIND_TEAM_AFTER = env.int("REFERRAL_REMIND_TEAM_AFTER", default=2)
+REFERRAL_REMIND_SENDER_AFTER = env.int("REFERRAL_REMIND_SENDER_AFTER", default=4)
+# The personal details of a closed referral are purged this many days after closing.
+REFERRAL_RETENTION_DAYS = env.int("REFERRAL_RETENTION_DAYS", default=365)
 # Fetching an organisation's own calendar (activities/importing/): limits per feed.
 CALENDAR_IMPORT_TIMEOUT = env.int("CALENDAR_IMPORT_TIMEOUT", default=10)
 CALENDAR_IMPORT_MAX_BYTES = env.int("CALENDAR_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "y" * 30)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# A fixed key of the tests' own (not the public development key, which production refuses).
+os.environ.setdefault("REFERRAL_KEYS", "b216aWVuLXRlc3Qtc3VpdGUta2V5LW5vdC1zZWNyZXQ=")
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://omzien@db.example.org:5432/omzien",
     "REDIS_URL": "redis://redis.example.org:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "REFERRAL_KEYS": "cHJvZHVjdGlvbi1saWtlLXJlZmVycmFsLWtleS0wMDE=",
 }
 
 

@@ -243,9 +243,9 @@ def test_start_page_puts_the_agenda_first_then_my_registrations(world, client_fo
 
 
 #: Roles whose tools are still coming: told plainly what they can do now and what comes.
+#: (The wijkteam's referrals have come: tests/referrals/test_pages.py finds them.)
 LATER = {
     "coordinator": "Een seintje als een vaste bezoeker al een tijdje niet is geweest",
-    "wijkteam": "Doorverwijzingen vanuit het netwerk naar uw team komen hier binnen.",
     "municipality": "Overzichten in cijfers, om te bekijken en te downloaden",
 }
 
