@@ -1,3 +1,9 @@
-"""Referral pages (referrals/views.py)."""
+"""Referral pages: referrals/views.py, and further pages each in a module of its own."""
 
-from .views import app_name, urlpatterns  # noqa: F401
+from .views import app_name, urlpatterns as referral_pages
+
+urlpatterns = [
+    *referral_pages,
+    # The right of access: what was shared about a participant (views_document).
+    # The access log for wijkteam leads and network administrators (views_log).
+]
