@@ -1,6 +1,7 @@
 """Referral pages: referrals/views.py, and further pages each in a module of its own."""
 
-from .views import app_name, urlpatterns as referral_pages
+from .views import app_name  # noqa: F401
+from .views import urlpatterns as referral_pages
 
 urlpatterns = [
     *referral_pages,
