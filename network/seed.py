@@ -1026,6 +1026,9 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
 #: (README.md; `manage.py demo_code` prints the current code). Never used outside a seed,
 #: and seeding is refused unless SEED_ALLOWED.
 DEMO_TOTP_SECRET = "OMZIENDEMOOMZIENDEMOOMZIENDEMO22"
+#: The demo accounts whose role asks for the second step: superuser and network
+#: administrator always, coordinator and wijkteam member to open referrals.
+TWO_STEP_DEMO_ACCOUNTS = ("admin", "netwerk", "coordinator", "wijkteam")
 
 
 def _seed_demo_accounts(ctx: SeedContext) -> None:
@@ -1053,5 +1056,5 @@ def _seed_demo_accounts(ctx: SeedContext) -> None:
             else:
                 memberships.append(Membership(user=user, role=role, organisation=ctx.home[scope]))
     bulk_create(memberships)
-    for key in ("admin", "netwerk"):
+    for key in TWO_STEP_DEMO_ACCOUNTS:
         TOTP.activate(ctx.demo_users[key], DEMO_TOTP_SECRET)

@@ -1,6 +1,7 @@
 """Print the current sign-in code of the demo accounts that need a second step.
 
-Superusers and network administrators sign in with a code from an authenticator app. The
+Superusers and network administrators sign in with a code from an authenticator app, and
+coordinators and wijkteam members need one to open referrals. The
 seeded demo accounts share a known secret (network.seed.DEMO_TOTP_SECRET), so anyone trying
 the site locally can sign in as them without a phone. Refused unless SEED_ALLOWED: the
 demo accounts and their known secret never belong in production.
@@ -9,7 +10,7 @@ demo accounts and their known secret never belong in production.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from network.seed import DEMO_TOTP_SECRET
+from network.seed import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, TWO_STEP_DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):
@@ -27,4 +28,7 @@ class Command(BaseCommand):
         counters = list(yield_hotp_counters_from_time())
         current = counters[len(counters) // 2]
         code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, current))
-        self.stdout.write(f"{code}  (admin@example.org, netwerk@example.org; valid ~30 s)")
+        emails = ", ".join(
+            email for key, email, *_ in DEMO_ACCOUNTS if key in TWO_STEP_DEMO_ACCOUNTS
+        )
+        self.stdout.write(f"{code}  ({emails}; valid ~30 s)")
