@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from network.models import Area, Organisation, User
 
@@ -66,7 +67,8 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in contact")
     COMPLETED = "completed", _("completed")
     NOT_COMPLETED = "not_completed", _("closed without result")
-    CANCELLED = "cancelled", _("cancelled")
+    # Not "afgelast" (organisers call off dates): the sender takes a referral back.
+    CANCELLED = "cancelled", pgettext_lazy("referral", "cancelled")
 
 
 #: Statuses after which nothing changes any more.
@@ -261,7 +263,7 @@ class Action(models.TextChoices):
     START = "start", _("in contact")
     COMPLETE = "complete", _("completed")
     CLOSE_UNCOMPLETED = "not_complete", _("closed without result")
-    CANCEL = "cancel", _("cancelled")
+    CANCEL = "cancel", pgettext_lazy("referral", "cancelled")
     REASSIGN = "reassign", _("passed to another team")
     WITHDRAW_CONSENT = "withdraw_consent", _("consent withdrawn")
     ERASE = "erase", _("closed on erasure")
