@@ -1,0 +1,141 @@
+"""The overview pages for municipality staff and their CSV downloads: one page per
+municipality, network and organisation, every figure suppressed before it is shown."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from network.models import Municipality, Network, Organisation
+
+from . import permissions
+from .charts import bar_chart
+from .figures import Scope
+from .kept import overview_for
+from .periods import chosen_period
+
+
+def _municipality(request: HttpRequest, slug: str) -> Municipality:
+    municipality = get_object_or_404(Municipality, slug=slug)
+    if not permissions.can_view_municipality_overview(request.user, municipality):
+        raise Http404
+    return municipality
+
+
+def _network_scope(request: HttpRequest, municipality: str, slug: str) -> Scope:
+    place = _municipality(request, municipality)
+    network = get_object_or_404(Network, slug=slug)
+    if not permissions.can_view_network_overview(request.user, place, network):
+        raise Http404
+    return Scope.of(place, network=network)
+
+
+def _organisation_scope(request: HttpRequest, municipality: str, slug: str) -> Scope:
+    place = _municipality(request, municipality)
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("networks"), slug=slug)
+    if not permissions.can_view_organisation_overview(request.user, place, organisation):
+        raise Http404
+    return Scope.of(place, organisation=organisation)
+
+
+def _download_url(scope: Scope, key: str) -> str:
+    place = scope.municipality.slug
+    if scope.network is not None:
+        return reverse("overviews:network_csv", args=[place, scope.network.slug, key])
+    if scope.organisation is not None:
+        return reverse("overviews:organisation_csv", args=[place, scope.organisation.slug, key])
+    return reverse("overviews:municipality_csv", args=[place, key])
+
+
+def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
+    period, form = chosen_period(request.GET)
+    overview = overview_for(scope, period)
+    tables = [
+        {
+            "table": table,
+            "chart": bar_chart(table) if table.chart else None,
+            "download": f"{_download_url(scope, table.key)}?{period.query}",
+        }
+        for table in [overview.headline, *overview.tables]
+    ]
+    networks = organisations = ()
+    if scope.network is None and scope.organisation is None:
+        networks = scope.municipality.networks.order_by("name")
+    if scope.organisation is None:
+        organisations = overview.organisations
+    return render(
+        request,
+        "overviews/overview.html",
+        {
+            "overview": overview,
+            "scope": scope,
+            "form": form,
+            "tables": tables,
+            "networks": networks,
+            "organisations": organisations,
+        },
+    )
+
+
+def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
+    period, _form = chosen_period(request.GET)
+    table = overview_for(scope, period).table(key)
+    if table is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{scope.municipality.slug}-{key}-{period.filename}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte-order mark, so spreadsheet programs read the accents right.
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([table.title, scope.name])
+    writer.writerow([table.row_heading, *table.columns])
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        writer.writerow([row.label, *(str(figure) for figure in row.figures)])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _(
+                "<5: fewer than five people, hidden. ×: hidden so that a small number "
+                "cannot be worked out."
+            )
+        ]
+    )
+    return response
+
+
+@login_required
+def municipality(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _page(request, Scope.of(_municipality(request, municipality)))
+
+
+@login_required
+def municipality_csv(request: HttpRequest, municipality: str, table: str) -> HttpResponse:
+    return _csv(request, Scope.of(_municipality(request, municipality)), table)
+
+
+@login_required
+def network(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _page(request, _network_scope(request, municipality, slug))
+
+
+@login_required
+def network_csv(request: HttpRequest, municipality: str, slug: str, table: str) -> HttpResponse:
+    return _csv(request, _network_scope(request, municipality, slug), table)
+
+
+@login_required
+def organisation(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _page(request, _organisation_scope(request, municipality, slug))
+
+
+@login_required
+def organisation_csv(
+    request: HttpRequest, municipality: str, slug: str, table: str
+) -> HttpResponse:
+    return _csv(request, _organisation_scope(request, municipality, slug), table)

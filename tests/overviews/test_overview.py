@@ -1,0 +1,277 @@
+"""The overview pages and their downloads: figures right on constructed data, small
+numbers hidden on the page and in the CSV, the role matrix, another municipality's staff
+get a 404, a constant number of queries."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import Occurrence, Theme
+from activities.services import local_datetime
+from attendance.models import Attendance, RollCall
+from network.models import Role
+from overviews.models import AreaPopulation
+from tests.activities.factories import make_activity
+from tests.attendance.factories import ParticipantFactory
+from tests.conftest import ROLE_NAMES
+from tests.factories import AreaFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.volunteers.factories import HelpRequestFactory, ShiftFactory, SignUpFactory, TaskFactory
+
+YEAR = timezone.localdate().year - 1
+ALL = set(ROLE_NAMES) | {"outsider"}
+ALLOWED = {"municipality", "superuser"}
+
+
+def held_on(activity, day: date, **fields) -> Occurrence:
+    return Occurrence.objects.create(
+        activity=activity,
+        original_date=day,
+        starts_at=local_datetime(day, time(10, 0)),
+        ends_at=local_datetime(day, time(11, 30)),
+        **fields,
+    )
+
+
+def came(participants, occurrence) -> None:
+    Attendance.objects.bulk_create(
+        Attendance(
+            participant=p,
+            occurrence=occurrence,
+            organisation=occurrence.activity.organisation,
+            activity=occurrence.activity,
+            day=occurrence.original_date,
+            area=p.area,
+        )
+        for p in participants
+    )
+
+
+@pytest.fixture
+def scene(world):
+    """A year of an exercise group in Beesd, one date the year before, and a club in another
+    municipality whose figures must never show."""
+    organisation = world.organisation
+    beesd = AreaFactory(municipality=world.municipality, name="Beesd", slug="beesd")
+    rumpt = AreaFactory(municipality=world.municipality, name="Rumpt", slug="rumpt")
+    world.network.areas.add(beesd, rumpt)
+    AreaPopulation.objects.create(area=beesd, year=YEAR, population=600)
+    activity = make_activity(
+        organisation=organisation,
+        title="Bewegen voor ouderen",
+        theme=Theme.EXERCISE,
+        start_date=timezone.localdate() + timedelta(days=400),
+    )
+    people = [ParticipantFactory(organisation=organisation, area=beesd) for _ in range(6)]
+    newcomer = ParticipantFactory(organisation=organisation, area=rumpt)
+    march_10 = held_on(activity, date(YEAR, 3, 10))
+    march_17 = held_on(activity, date(YEAR, 3, 17))
+    april_5 = held_on(activity, date(YEAR, 4, 5))
+    held_on(activity, date(YEAR, 4, 12), is_cancelled=True)
+    came(people, march_10)
+    came(people[:5], march_17)
+    came([*people[:2], newcomer], april_5)
+    RollCall.objects.create(occurrence=march_10, taken_at=march_10.starts_at, head_count=2)
+    came(people, held_on(activity, date(YEAR - 1, 3, 10)))
+    # Volunteers: six gave two hours each on a task with its own schedule.
+    task = TaskFactory(organisation=organisation, start_date=date(YEAR, 1, 1))
+    shift = ShiftFactory(
+        task=task,
+        starts_at=local_datetime(date(YEAR, 5, 1), time(9, 0)),
+        ends_at=local_datetime(date(YEAR, 5, 1), time(11, 0)),
+        original_date=date(YEAR, 5, 1),
+        places=8,
+    )
+    for _ in range(6):
+        SignUpFactory(shift=shift, hours_approved=Decimal(2))
+    request = HelpRequestFactory(organisation=organisation)
+    type(request).objects.filter(pk=request.pk).update(
+        created_at=local_datetime(date(YEAR, 6, 1), time(12, 0))
+    )
+    # Elsewhere: never counted here.
+    other = make_activity(
+        organisation=world.other_organisation,
+        start_date=timezone.localdate() + timedelta(days=400),
+    )
+    strangers = [ParticipantFactory(organisation=world.other_organisation) for _ in range(9)]
+    came(strangers, held_on(other, date(YEAR, 3, 11)))
+    return {"activity": activity, "beesd": beesd, "rumpt": rumpt}
+
+
+def url(world, kind: str = "municipality", query: str = f"jaar={YEAR}&deel=jaar&vergelijk=vorige"):
+    place = world.municipality.slug
+    names = {
+        "municipality": ("overviews:municipality", [place]),
+        "network": ("overviews:network", [place, world.network.slug]),
+        "organisation": ("overviews:organisation", [place, world.organisation.slug]),
+    }
+    name, args = names[kind]
+    return f"{reverse(name, args=args)}?{query}"
+
+
+def csv_url(world, table: str, kind: str = "municipality") -> str:
+    place = world.municipality.slug
+    args = {
+        "municipality": [place],
+        "network": [place, world.network.slug],
+        "organisation": [place, world.organisation.slug],
+    }[kind]
+    name = f"overviews:{kind}_csv"
+    return f"{reverse(name, args=[*args, table])}?jaar={YEAR}&deel=jaar&vergelijk=vorige"
+
+
+def texts(table) -> dict[str, list[str]]:
+    rows = {row.key or row.label: [str(f) for f in row.figures] for row in table.rows}
+    if table.total:
+        rows["Totaal"] = [str(f) for f in table.total.figures]
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["municipality", "network", "organisation"])
+def test_figures_on_constructed_data(world, scene, client_for, kind):
+    response = client_for("municipality").get(url(world, kind))
+    assert response.status_code == 200
+    overview = response.context["overview"]
+    headline = texts(overview.headline)
+    # Dates are no people: never hidden.
+    assert headline["dates"] == ["3", "1", "2"]
+    # Attendance rows (6 + 5 + 3) and two others counted at the door; the year before: 6.
+    assert headline["participations"] == ["16", "6", "10"]
+    assert headline["participants"] == ["7", "6", "1"]
+    assert headline["volunteers"] == ["6", "<5", "×"]
+    assert headline["help"] == ["<5", "<5", "×"]
+    per_month = texts(overview.table("deelnames-per-maand"))
+    assert per_month[f"maart {YEAR}"] == ["13", "6", "7"]
+    assert per_month[f"april {YEAR}"] == ["<5", "<5", "×"]
+    # Two small months in one column: the next smallest (March, 13) is not needed, the
+    # two small ones (April 3, others 0) protect each other; the total stays.
+    assert per_month["Totaal"] == ["16", "6", "10"]
+    themes = texts(overview.table("data-per-thema"))
+    assert themes["bewegen en sport"][0] == "3"
+    reach = texts(overview.table("bereik-per-plaats"))
+    assert reach["Beesd"] == ["6", "6", "0", "600", "1.0"]
+    assert reach["Rumpt"][:3] == ["<5", "<5", "×"]
+    assert reach["Rumpt"][3] == "niet bekend"
+    hours = texts(overview.table("uren-per-organisatie"))
+    assert hours["Het Klokhuis"][0] == "12"
+    assert "Club Elders" not in texts(overview.table("data-per-organisatie"))
+
+
+def test_same_period_last_year_and_a_quarter(world, scene, client_for):
+    client = client_for("municipality")
+    response = client.get(url(world, query=f"jaar={YEAR}&deel=k1&vergelijk=vorig-jaar"))
+    headline = texts(response.context["overview"].headline)
+    # January to March: the two March dates, against March of the year before.
+    assert headline["dates"] == ["2", "1", "1"]
+    assert headline["participations"] == ["13", "6", "7"]
+    response = client.get(url(world, query=f"jaar={YEAR}&deel=m4&vergelijk=vorige"))
+    headline = texts(response.context["overview"].headline)
+    assert headline["dates"] == ["1", "2", "-1"]
+    assert headline["participations"] == ["<5", "13", "×"]
+
+
+def test_unknown_period_shows_the_current_year(world, scene, client_for):
+    response = client_for("municipality").get(url(world, query="jaar=1066&deel=x&vergelijk=y"))
+    assert response.status_code == 200
+    assert response.context["overview"].period.year == timezone.localdate().year
+    assert "Deze periode bestaat niet" in response.content.decode()
+
+
+def test_small_numbers_are_hidden_on_the_page_and_in_the_csv(world, scene, client_for):
+    client = client_for("municipality")
+    page = client.get(url(world)).content.decode()
+    assert "&lt;5" in page
+    response = client.get(csv_url(world, "bereik-per-plaats"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    lines = body.splitlines()
+    assert "Rumpt;<5;<5;×;niet bekend;–" in lines
+    assert "Beesd;6;6;0;600;1.0" in lines
+    # No hidden figure appears anywhere in the download.
+    assert "Rumpt;1" not in body
+    headline = client.get(csv_url(world, "kerncijfers")).content.decode("utf-8-sig")
+    assert "Hulpvragen;<5;<5;×" in headline.splitlines()
+
+
+def test_every_table_downloads(world, scene, client_for):
+    client = client_for("municipality")
+    overview = client.get(url(world)).context["overview"]
+    for table in [overview.headline, *overview.tables]:
+        assert client.get(csv_url(world, table.key)).status_code == 200, table.key
+    assert client.get(csv_url(world, "bestaat-niet")).status_code == 404
+
+
+def test_the_page_holds_a_chart_and_its_table_and_a_link_from_the_start_page(
+    world, scene, client_for
+):
+    client = client_for("municipality")
+    page = client.get(url(world)).content.decode()
+    assert 'role="img"' in page and "<title" in page and "<desc" in page and "<caption" in page
+    start = client.get(reverse("network:start")).content.decode()
+    assert reverse("overviews:municipality", args=[world.municipality.slug]) in start
+
+
+# Who may ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_role_matrix(world, client_for, role):
+    client = client_for(role)
+    for kind in ("municipality", "network", "organisation"):
+        for address in (url(world, kind), csv_url(world, "kerncijfers", kind)):
+            response = client.get(address)
+            if role in ALLOWED:
+                assert response.status_code == 200, (role, address)
+            elif role == "anonymous":
+                assert response.status_code == 302, (role, address)
+                assert response.url.startswith(reverse("account_login"))
+            else:
+                assert response.status_code == 404, (role, address, response.status_code)
+
+
+def test_staff_of_another_municipality_get_404(world, client):
+    elsewhere_org = OrganisationFactory(municipality=world.other_network.municipality)
+    staff = MembershipFactory(
+        user=UserFactory(), role=Role.MUNICIPALITY, organisation=elsewhere_org
+    ).user
+    client.force_login(staff)
+    for kind in ("municipality", "network", "organisation"):
+        assert client.get(url(world, kind)).status_code == 404
+        assert client.get(csv_url(world, "kerncijfers", kind)).status_code == 404
+    # Their own municipality works, but a network of ours through their address does not.
+    theirs = world.other_network.municipality.slug
+    assert client.get(reverse("overviews:municipality", args=[theirs])).status_code == 200
+    ours_through_theirs = reverse("overviews:network", args=[theirs, world.network.slug])
+    assert client.get(ours_through_theirs).status_code == 404
+    foreign_org = reverse("overviews:organisation", args=[theirs, world.organisation.slug])
+    assert client.get(foreign_org).status_code == 404
+
+
+# Queries --------------------------------------------------------------------------------
+
+
+def _more(world, scene, n: int) -> None:
+    for index in range(n):
+        organisation = OrganisationFactory(
+            municipality=world.municipality, networks=[world.network]
+        )
+        activity = make_activity(
+            organisation=organisation, start_date=timezone.localdate() + timedelta(days=400)
+        )
+        people = [
+            ParticipantFactory(organisation=organisation, area=scene["beesd"]) for _ in range(3)
+        ]
+        came(people, held_on(activity, date(YEAR, 2, 1 + index)))
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_constant_queries(world, scene, client_for, django_assert_max_num_queries, extra):
+    _more(world, scene, extra)
+    client = client_for("municipality")
+    with django_assert_max_num_queries(24):
+        assert client.get(url(world)).status_code == 200
+    with django_assert_max_num_queries(24):
+        assert client.get(url(world, "network")).status_code == 200
