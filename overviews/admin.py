@@ -8,4 +8,4 @@ class AreaPopulationAdmin(admin.ModelAdmin):
     list_display = ["area", "year", "population"]
     list_filter = ["year", "area__municipality"]
     search_fields = ["area__name"]
-    autocomplete_fields = ["area"]
+    list_select_related = ["area"]

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Occurrence, Status, Theme
@@ -433,7 +433,7 @@ def _comparison(
         title=title,
         description=description,
         row_heading=row_heading,
-        columns=[period.now.label, period.before.label, _("Change")],
+        columns=[period.now.label, period.before.label, _("Difference")],
         rows=rows,
         total=total,
     )
@@ -519,7 +519,7 @@ def build_overview(scope: Scope, period: Period) -> Overview:
         title=_("Key figures"),
         description=_("The main figures of the period, beside those of the period compared with."),
         row_heading=_("Figure"),
-        columns=[period.now.label, period.before.label, _("Change")],
+        columns=[period.now.label, period.before.label, _("Difference")],
         rows=[
             Row(label, [a, b, shown_difference(a, b)], key=key)
             for key, label, (now, before), people in headline_rows
@@ -668,7 +668,7 @@ def _reach_table(
         population = populations.get(area_id)
         ratio = shown_ratio(row.figures[0], population)
         row.figures.append(str(population) if population else _("not known"))
-        row.figures.append(str(ratio) if ratio is not None else "–")
+        row.figures.append(number_format(ratio, 1) if ratio is not None else "–")
     table.total.figures += ["", ""]
     return table
 
@@ -703,7 +703,7 @@ def _hours_table(
             "volunteers gave them."
         ),
         row_heading=_("Organisation"),
-        columns=[period.now.label, period.before.label, _("Change")],
+        columns=[period.now.label, period.before.label, _("Difference")],
         rows=rows,
         total=Row(
             _("Total"),
@@ -725,7 +725,7 @@ def _shifts_table(
     rows = []
     for (label, _m), places, taken in zip(months, needed_column.cells, filled.cells, strict=True):
         ratio = shown_ratio(taken, places.value)
-        rows.append(Row(label, [places, taken, f"{ratio}%" if ratio is not None else "–"]))
+        rows.append(Row(label, [places, taken, _percent(ratio)]))
     total_ratio = shown_ratio(filled.total, needed_column.total.value)
     return Table(
         key="diensten-per-maand",
@@ -742,7 +742,11 @@ def _shifts_table(
             [
                 needed_column.total,
                 filled.total,
-                f"{total_ratio}%" if total_ratio is not None else "–",
+                _percent(total_ratio),
             ],
         ),
     )
+
+
+def _percent(ratio: Decimal | None) -> str:
+    return "–" if ratio is None else f"{number_format(ratio, 1)}%"

@@ -29,7 +29,7 @@ class Span:
 
     @property
     def label(self) -> str:
-        return f"{date_format(self.first, 'j M Y')} – {date_format(self.last, 'j M Y')}"
+        return f"{date_format(self.first, 'j F Y')} – {date_format(self.last, 'j F Y')}"
 
     def months(self) -> list[date]:
         """The first day of every month the span touches."""

@@ -68,6 +68,7 @@ def test_network_admin_never_handles_referrals(world):
 PUBLIC = ALL
 SIGNED_IN = ALL - {"anonymous"}
 NETWORK_ADMINS = {"network_admin", "superuser"}
+OVERVIEWS = {"municipality", "superuser"}
 
 
 def urls(world):
@@ -89,6 +90,9 @@ def urls(world):
         reverse("network:manage_memberships", args=[net]): NETWORK_ADMINS,
         reverse("network:manage_membership_add", args=[net]): NETWORK_ADMINS,
         reverse("network:manage_membership_remove", args=[net, membership.pk]): NETWORK_ADMINS,
+        reverse("overviews:municipality", args=[world.municipality.slug]): OVERVIEWS,
+        reverse("overviews:network", args=[world.municipality.slug, net]): OVERVIEWS,
+        reverse("overviews:organisation", args=[world.municipality.slug, org]): OVERVIEWS,
         reverse("admin:index"): {"superuser"},
     }
 

@@ -151,7 +151,7 @@ def test_figures_on_constructed_data(world, scene, client_for, kind):
     themes = texts(overview.table("data-per-thema"))
     assert themes["bewegen en sport"][0] == "3"
     reach = texts(overview.table("bereik-per-plaats"))
-    assert reach["Beesd"] == ["6", "6", "0", "600", "1.0"]
+    assert reach["Beesd"] == ["6", "6", "0", "600", "1,0"]
     assert reach["Rumpt"][:3] == ["<5", "<5", "×"]
     assert reach["Rumpt"][3] == "niet bekend"
     hours = texts(overview.table("uren-per-organisatie"))
@@ -189,7 +189,7 @@ def test_small_numbers_are_hidden_on_the_page_and_in_the_csv(world, scene, clien
     body = response.content.decode("utf-8-sig")
     lines = body.splitlines()
     assert "Rumpt;<5;<5;×;niet bekend;–" in lines
-    assert "Beesd;6;6;0;600;1.0" in lines
+    assert "Beesd;6;6;0;600;1,0" in lines
     # No hidden figure appears anywhere in the download.
     assert "Rumpt;1" not in body
     headline = client.get(csv_url(world, "kerncijfers")).content.decode("utf-8-sig")
