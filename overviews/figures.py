@@ -22,6 +22,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Occurrence, Status, Theme
@@ -36,7 +37,7 @@ from .suppression import Figure, one_way, shown_difference, shown_ratio, single
 NOW, BEFORE = 0, 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scope:
     """Whose figures: a municipality, or one network or organisation within it."""
 
@@ -86,9 +87,14 @@ class Scope:
         return q
 
     def activity_ids(self, field_name: str) -> Q:
-        """The same condition as a subquery of activity ids: the big tables (attendance)
-        then use their index on (activity, day) instead of a join to every activity."""
-        return Q(**{f"{field_name}__in": Activity.objects.filter(self.activities("")).values("pk")})
+        """The same condition as a list of activity ids, read once: the big tables
+        (attendance) then use their index on (activity, day), and PostgreSQL estimates
+        their rows per activity (a subquery made it guess, and read the whole table)."""
+        return Q(**{f"{field_name}__in": self._activity_ids})
+
+    @cached_property
+    def _activity_ids(self) -> list[int]:
+        return list(Activity.objects.filter(self.activities("")).values_list("pk", flat=True))
 
     def organisations(self, field_name: str) -> Q:
         """Rows of an organisation whose figures count here (by `field_name`)."""
@@ -140,11 +146,24 @@ def _moment_periods(period: Period, field_name: str) -> tuple[Q, Case]:
 
 
 def _day_periods(period: Period, field_name: str) -> tuple[Q, Case]:
+    """As `_moment_periods`, for a day. One range from the first day to the last (the
+    days between two periods a year apart fall in neither: the CASE drops them), so an
+    index on (activity, day) reads each activity's days in one stretch; two ranges joined
+    by OR made PostgreSQL read the whole attendance table."""
     today = timezone.localdate()
-    in_now = Q(**{f"{field_name}__range": (period.now.first, min(period.now.last, today))})
-    in_before = Q(**{f"{field_name}__range": (period.before.first, min(period.before.last, today))})
-    which = Case(When(in_now, then=Value(NOW)), default=Value(BEFORE), output_field=IntegerField())
-    return in_now | in_before, which
+    now_last = min(period.now.last, today)
+    before_last = min(period.before.last, today)
+    first = min(period.now.first, period.before.first)
+    last = max(now_last, before_last)
+    in_now = Q(**{f"{field_name}__range": (period.now.first, now_last)})
+    in_before = Q(**{f"{field_name}__range": (period.before.first, before_last)})
+    which = Case(
+        When(in_now, then=Value(NOW)),
+        When(in_before, then=Value(BEFORE)),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    return Q(**{f"{field_name}__range": (first, last)}), which
 
 
 def _month(value) -> date | None:
@@ -168,6 +187,8 @@ def _tally(rows: Iterable[dict], dimensions: dict[str, str], measures: list[str]
     out["total"] = defaultdict(lambda: [[0] * len(measures), [0] * len(measures)])
     for row in rows:
         which = row["which"]
+        if which is None:  # between two periods a year apart
+            continue
         for name, column in {**dimensions, "total": None}.items():
             key = None if column is None else row[column]
             if name == "month":

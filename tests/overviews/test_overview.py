@@ -195,7 +195,7 @@ def _more(world, scene, n: int) -> None:
 def test_constant_queries(world, scene, client_for, django_assert_max_num_queries, extra):
     _more(world, scene, extra)
     client = client_for("municipality")
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(25):
         assert client.get(url(world)).status_code == 200
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(25):
         assert client.get(url(world, "network")).status_code == 200
