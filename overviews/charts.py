@@ -14,6 +14,8 @@ LABEL_WIDTH = 220
 BAR_WIDTH = 300
 WIDTH = 600
 LABEL_LENGTH = 30
+#: More bars than this read as a grey wall: the chart shows the largest, the table all.
+MAX_BARS = 15
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class Bar:
 def bar_chart(table: Table) -> dict:
     """What the template draws: the bars, the height of the picture and its sizes."""
     rows = table.chart_rows
+    shown_all = len(rows) <= MAX_BARS
+    if not shown_all:
+        # Largest first; hidden figures count as nothing and keep their order, so the
+        # order says nothing about them.
+        order = sorted(
+            range(len(rows)),
+            key=lambda i: (-(rows[i][1].value or 0), i),
+        )
+        rows = [rows[i] for i in order[:MAX_BARS]]
     values = [figure.value for _label, figure in rows if figure.value is not None]
     largest = max(values, default=0) or 1
     bars = []
@@ -49,4 +60,6 @@ def bar_chart(table: Table) -> dict:
         "label_width": LABEL_WIDTH,
         "bar_height": ROW_HEIGHT - 8,
         "id": f"chart-{table.key}",
+        "largest_of": None if shown_all else len(table.chart_rows),
+        "largest": MAX_BARS,
     }

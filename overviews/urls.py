@@ -1,10 +1,17 @@
 from django.urls import path
 
+from network.public_cache import public_page
+
 from . import views
 
 app_name = "overviews"
 
 urlpatterns = [
+    path(
+        "netwerken/<slug:slug>/samen-gedaan/",
+        public_page(views.network_year),
+        name="network_year",
+    ),
     path("overzichten/<slug:municipality>/", views.municipality, name="municipality"),
     path(
         "overzichten/<slug:municipality>/download/<slug:table>.csv",

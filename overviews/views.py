@@ -4,9 +4,10 @@ municipality, network and organisation, every figure suppressed before it is sho
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -107,6 +108,34 @@ def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
         ]
     )
     return response
+
+
+#: Key figures a network shows the public: what it did and whom it reached, not how its
+#: care work goes (signals stay with the municipality).
+PUBLIC_FIGURES = ("dates", "participations", "participants", "volunteers", "filled", "help")
+PUBLIC_TABLES = ("deelnames-per-maand", "data-per-thema")
+
+
+def network_year(request: HttpRequest, slug: str) -> HttpResponse:
+    """“What we did together this year”: a network's key figures for everyone, this year so
+    far beside last year, hidden where they concern fewer than five people like
+    everywhere else."""
+    network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
+    period, _form = chosen_period(QueryDict())
+    overview = overview_for(Scope.of(network.municipality, network=network), period)
+    headline = overview.headline
+    figures = [row for row in headline.rows if row.key in PUBLIC_FIGURES]
+    tables = [overview.table(key) for key in PUBLIC_TABLES]
+    return render(
+        request,
+        "overviews/network_year.html",
+        {
+            "network": network,
+            "overview": overview,
+            "headline": replace(headline, rows=figures),
+            "tables": [{"table": t, "chart": bar_chart(t)} for t in tables if t is not None],
+        },
+    )
 
 
 @login_required

@@ -19,6 +19,7 @@ def test_overview_pages_pass_axe(world, live_server, page, login, axe_check):
         reverse("overviews:municipality", args=[place]) + query,
         reverse("overviews:network", args=[place, world.network.slug]) + query,
         reverse("overviews:organisation", args=[place, world.organisation.slug]) + query,
+        reverse("overviews:network_year", args=[world.network.slug]),
     ]
     for size in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
         page.set_viewport_size(size)
@@ -27,6 +28,7 @@ def test_overview_pages_pass_axe(world, live_server, page, login, axe_check):
             axe_check(page)
             assert_no_horizontal_scrolling(page, url)
     # Every chart is a picture with a name; its figures are in the table beside it.
+    open_ok(page, live_server.url + pages[0])
     charts = page.locator('svg[role="img"]')
     assert charts.count() > 5
     assert page.locator("table caption").count() >= charts.count()

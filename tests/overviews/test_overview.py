@@ -199,3 +199,22 @@ def test_constant_queries(world, scene, client_for, django_assert_max_num_querie
         assert client.get(url(world)).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(url(world, "network")).status_code == 200
+
+
+# The public page ---------------------------------------------------------------------------
+
+
+def test_public_year_page_shows_suppressed_key_figures(world, scene, client):
+    response = client.get(reverse("overviews:network_year", args=[world.network.slug]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Samen gedaan" in page or "samen" in page.lower()
+    keys = [row.key for row in response.context["headline"].rows]
+    assert "signals" not in keys and "participations" in keys
+    for row in response.context["headline"].rows:
+        for figure in row.figures:
+            value = getattr(figure, "value", None)
+            assert value is None or value >= 5 or row.key == "dates" or figure.hidden == ""
+    assert 'role="img"' in page
+    detail = client.get(world.network.get_absolute_url()).content.decode()
+    assert reverse("overviews:network_year", args=[world.network.slug]) in detail

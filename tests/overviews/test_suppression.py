@@ -157,3 +157,23 @@ def test_two_way_tables_never_leave_one_hidden_figure_in_a_line(seed):
                 assert s == SMALL
         for line in lines:
             assert sum(1 for i in line if state[i]) != 1
+
+
+def test_a_chart_of_many_rows_shows_the_largest_and_says_so():
+    from overviews.charts import MAX_BARS, bar_chart
+    from overviews.figures import Row, Table
+
+    values = [3, *range(5, 5 + MAX_BARS + 5)]
+    column = one_way(values)
+    table = Table(
+        key="t",
+        title="t",
+        description="",
+        row_heading="r",
+        columns=["c"],
+        rows=[Row(f"row {i}", [f]) for i, f in enumerate(column.cells)],
+    )
+    chart = bar_chart(table)
+    assert len(chart["bars"]) == MAX_BARS and chart["largest_of"] == len(values)
+    assert chart["bars"][0].text == str(max(values))
+    assert all(bar.text not in ("<5", "×") for bar in chart["bars"])
