@@ -1,10 +1,12 @@
 from django.urls import path
 
 from network.public_cache import public_page
+from network.shared import limit_concurrency
 
 from . import views
 
 app_name = "overviews"
+printing_slot = limit_concurrency("print", slots=2)
 
 urlpatterns = [
     path(
@@ -17,6 +19,21 @@ urlpatterns = [
         "overzichten/<slug:municipality>/download/<slug:table>.csv",
         views.municipality_csv,
         name="municipality_csv",
+    ),
+    path(
+        "overzichten/<slug:municipality>/afdrukken.pdf",
+        printing_slot(views.municipality_pdf),
+        name="municipality_pdf",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/afdrukken.pdf",
+        printing_slot(views.network_pdf),
+        name="network_pdf",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/afdrukken.pdf",
+        printing_slot(views.organisation_pdf),
+        name="organisation_pdf",
     ),
     path(
         "overzichten/<slug:municipality>/netwerken/<slug:slug>/",

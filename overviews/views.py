@@ -9,9 +9,11 @@ from dataclasses import replace
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from activities import printing
 from network.models import Municipality, Network, Organisation
 
 from . import permissions
@@ -53,6 +55,15 @@ def _download_url(scope: Scope, key: str) -> str:
     return reverse("overviews:municipality_csv", args=[place, key])
 
 
+def _print_url(scope: Scope) -> str:
+    place = scope.municipality.slug
+    if scope.network is not None:
+        return reverse("overviews:network_pdf", args=[place, scope.network.slug])
+    if scope.organisation is not None:
+        return reverse("overviews:organisation_pdf", args=[place, scope.organisation.slug])
+    return reverse("overviews:municipality_pdf", args=[place])
+
+
 def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
     period, form = chosen_period(request.GET)
     overview = overview_for(scope, period)
@@ -79,6 +90,7 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "tables": tables,
             "networks": networks,
             "organisations": organisations,
+            "print_url": f"{_print_url(scope)}?{period.query}",
         },
     )
 
@@ -136,6 +148,38 @@ def network_year(request: HttpRequest, slug: str) -> HttpResponse:
             "tables": [{"table": t, "chart": bar_chart(t)} for t in tables if t is not None],
         },
     )
+
+
+def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The overview on A4, for a council meeting or an annual report: every table and
+    chart of the page, suppressed the same."""
+    period, _form = chosen_period(request.GET)
+    overview = overview_for(scope, period)
+    tables = [
+        {"table": table, "chart": bar_chart(table) if table.chart else None}
+        for table in [overview.headline, *overview.tables]
+    ]
+    html = render_to_string(
+        "overviews/print.html",
+        {"overview": overview, "scope": scope, "tables": tables, **printing.print_context()},
+    )
+    filename = f"overzicht-{scope.municipality.slug}-{period.filename}.pdf"
+    return printing.pdf_response(printing.render_pdf(html), filename)
+
+
+@login_required
+def municipality_pdf(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _pdf(request, Scope.of(_municipality(request, municipality)))
+
+
+@login_required
+def network_pdf(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _pdf(request, _network_scope(request, municipality, slug))
+
+
+@login_required
+def organisation_pdf(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _pdf(request, _organisation_scope(request, municipality, slug))
 
 
 @login_required

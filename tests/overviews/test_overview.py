@@ -46,6 +46,16 @@ def csv_url(world, table: str, kind: str = "municipality") -> str:
     return f"{reverse(name, args=[*args, table])}?jaar={YEAR}&deel=jaar&vergelijk=vorige"
 
 
+def pdf_url(world, kind: str = "municipality") -> str:
+    place = world.municipality.slug
+    args = {
+        "municipality": [place],
+        "network": [place, world.network.slug],
+        "organisation": [place, world.organisation.slug],
+    }[kind]
+    return reverse(f"overviews:{kind}_pdf", args=args)
+
+
 def texts(table) -> dict[str, list[str]]:
     rows = {row.key or row.label: [str(f) for f in row.figures] for row in table.rows}
     if table.total:
@@ -145,7 +155,11 @@ def test_the_page_holds_a_chart_and_its_table_and_a_link_from_the_start_page(
 def test_role_matrix(world, client_for, role):
     client = client_for(role)
     for kind in ("municipality", "network", "organisation"):
-        for address in (url(world, kind), csv_url(world, "kerncijfers", kind)):
+        for address in (
+            url(world, kind),
+            csv_url(world, "kerncijfers", kind),
+            pdf_url(world, kind),
+        ):
             response = client.get(address)
             if role in ALLOWED:
                 assert response.status_code == 200, (role, address)
@@ -218,3 +232,13 @@ def test_public_year_page_shows_suppressed_key_figures(world, scene, client):
     assert 'role="img"' in page
     detail = client.get(world.network.get_absolute_url()).content.decode()
     assert reverse("overviews:network_year", args=[world.network.slug]) in detail
+
+
+def test_printable_report(world, scene, client_for):
+    client = client_for("municipality")
+    page = client.get(url(world)).content.decode()
+    assert pdf_url(world) in page
+    response = client.get(pdf_url(world) + f"?jaar={YEAR}&deel=jaar&vergelijk=vorige")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
