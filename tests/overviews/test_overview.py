@@ -24,36 +24,27 @@ def scene(world):
     return make_scene(world)
 
 
-def url(world, kind: str = "municipality", query: str = f"jaar={YEAR}&deel=jaar&vergelijk=vorige"):
+def _args(world, kind: str) -> list[str]:
+    """The address arguments of the municipality's, the network's or the organisation's overview."""
     place = world.municipality.slug
-    names = {
-        "municipality": ("overviews:municipality", [place]),
-        "network": ("overviews:network", [place, world.network.slug]),
-        "organisation": ("overviews:organisation", [place, world.organisation.slug]),
-    }
-    name, args = names[kind]
-    return f"{reverse(name, args=args)}?{query}"
+    return {
+        "municipality": [place],
+        "network": [place, world.network.slug],
+        "organisation": [place, world.organisation.slug],
+    }[kind]
+
+
+def url(world, kind: str = "municipality", query: str = f"jaar={YEAR}&deel=jaar&vergelijk=vorige"):
+    return f"{reverse(f'overviews:{kind}', args=_args(world, kind))}?{query}"
 
 
 def csv_url(world, table: str, kind: str = "municipality") -> str:
-    place = world.municipality.slug
-    args = {
-        "municipality": [place],
-        "network": [place, world.network.slug],
-        "organisation": [place, world.organisation.slug],
-    }[kind]
-    name = f"overviews:{kind}_csv"
-    return f"{reverse(name, args=[*args, table])}?jaar={YEAR}&deel=jaar&vergelijk=vorige"
+    address = reverse(f"overviews:{kind}_csv", args=[*_args(world, kind), table])
+    return f"{address}?jaar={YEAR}&deel=jaar&vergelijk=vorige"
 
 
 def pdf_url(world, kind: str = "municipality") -> str:
-    place = world.municipality.slug
-    args = {
-        "municipality": [place],
-        "network": [place, world.network.slug],
-        "organisation": [place, world.organisation.slug],
-    }[kind]
-    return reverse(f"overviews:{kind}_pdf", args=args)
+    return reverse(f"overviews:{kind}_pdf", args=_args(world, kind))
 
 
 def texts(table) -> dict[str, list[str]]:
