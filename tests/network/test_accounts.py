@@ -246,7 +246,7 @@ def test_start_page_puts_the_agenda_first_then_my_registrations(world, client_fo
 LATER = {
     "coordinator": "Een seintje als een vaste bezoeker al een tijdje niet is geweest",
     "wijkteam": "Doorverwijzingen vanuit het netwerk naar uw team komen hier binnen.",
-    "municipality": "Overzichten in cijfers, om te bekijken en te downloaden",
+    "municipality": "Hoe doorverwijzingen naar het wijkteam gaan, in cijfers.",
 }
 
 
