@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.periods import YEARS
 
@@ -29,6 +30,19 @@ class Span:
 
     @property
     def label(self) -> str:
+        """Short where the span is a whole year, quarter or month ("2026", "quarter 1
+        2026", "March 2026"): it heads a column."""
+        whole = self.first.day == 1 and (self.last + timedelta(days=1)).day == 1
+        months = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+        if whole and months == 12 and self.first.month == 1:
+            return str(self.first.year)
+        if whole and months == 3 and self.first.month % 3 == 1:
+            return _("quarter %(n)d %(year)d") % {
+                "n": self.first.month // 3 + 1,
+                "year": self.first.year,
+            }
+        if whole and months == 1:
+            return date_format(self.first, "F Y")
         return f"{date_format(self.first, 'j F Y')} – {date_format(self.last, 'j F Y')}"
 
     def months(self) -> list[date]:
@@ -67,13 +81,13 @@ def _part_choices() -> list[tuple[str, str]]:
 
 
 class PeriodForm(forms.Form):
-    jaar = forms.TypedChoiceField(label=_("Year"), coerce=int)
-    deel = forms.ChoiceField(label=_("Period"))
+    jaar = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+    deel = forms.ChoiceField(label=gettext_lazy("Period"))
     vergelijk = forms.ChoiceField(
-        label=_("Compare with"),
+        label=gettext_lazy("Compare with"),
         choices=[
-            (PREVIOUS, _("the period before")),
-            (LAST_YEAR, _("the same period a year earlier")),
+            (PREVIOUS, gettext_lazy("the period before")),
+            (LAST_YEAR, gettext_lazy("the same period a year earlier")),
         ],
     )
 

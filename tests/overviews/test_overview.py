@@ -233,3 +233,17 @@ def test_printable_report(world, scene, client_for):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_columns_are_headed_by_short_periods(world, scene, client_for):
+    client = client_for("municipality")
+    overview = client.get(url(world, query=f"jaar={YEAR}&deel=k2&vergelijk=vorige")).context[
+        "overview"
+    ]
+    assert overview.headline.columns[:2] == [f"kwartaal 2 {YEAR}", f"kwartaal 1 {YEAR}"]
+    overview = client.get(url(world, query=f"jaar={YEAR}&deel=m1&vergelijk=vorige")).context[
+        "overview"
+    ]
+    assert overview.headline.columns[:2] == [f"januari {YEAR}", f"december {YEAR - 1}"]
+    overview = client.get(url(world)).context["overview"]
+    assert overview.headline.columns[:2] == [str(YEAR), str(YEAR - 1)]
