@@ -9,6 +9,7 @@ app_name = "overviews"
 printing_slot = limit_concurrency("print", slots=2)
 
 urlpatterns = [
+    path("beheer/<slug:slug>/inwoners/", views.populations, name="populations"),
     path(
         "netwerken/<slug:slug>/samen-gedaan/",
         public_page(views.network_year),

@@ -6,20 +6,26 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from activities import printing
 from network.models import Municipality, Network, Organisation
+from network.shared import managed_network_or_404
 
-from . import permissions
+from . import permissions, services
 from .charts import bar_chart
 from .figures import Scope
+from .forms import PopulationsForm
 from .kept import overview_for
+from .models import AreaPopulation
 from .periods import chosen_period
 
 
@@ -165,6 +171,44 @@ def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
     filename = f"overzicht-{scope.municipality.slug}-{period.filename}.pdf"
     return printing.pdf_response(printing.render_pdf(html), filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def populations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Residents per village or neighbourhood of the network, per year: for reach per 100
+    residents. The network's administrators enter them (also in the Django admin)."""
+    network = managed_network_or_404(request, slug)
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("jaar", this_year))
+    except ValueError:
+        year = this_year
+    if year not in range(this_year - 9, this_year + 1):
+        year = this_year
+    areas = list(network.areas.order_by("name"))
+    known = dict(
+        AreaPopulation.objects.filter(area__in=areas, year=year).values_list(
+            "area_id", "population"
+        )
+    )
+    form = PopulationsForm(request.POST or None, areas=areas, known=known)
+    if request.method == "POST" and form.is_valid():
+        services.set_populations(year=year, populations=form.populations())
+        messages.success(
+            request, _("The numbers of residents of %(year)d are saved.") % {"year": year}
+        )
+        return redirect(f"{reverse('overviews:populations', args=[network.slug])}?jaar={year}")
+    return render(
+        request,
+        "overviews/populations.html",
+        {
+            "network": network,
+            "form": form,
+            "year": year,
+            "years": range(this_year, this_year - 10, -1),
+        },
+    )
 
 
 @login_required

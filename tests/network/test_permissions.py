@@ -91,6 +91,7 @@ def urls(world):
         reverse("network:manage_membership_add", args=[net]): NETWORK_ADMINS,
         reverse("network:manage_membership_remove", args=[net, membership.pk]): NETWORK_ADMINS,
         reverse("overviews:network_year", args=[net]): PUBLIC,
+        reverse("overviews:populations", args=[net]): NETWORK_ADMINS,
         reverse("overviews:municipality", args=[world.municipality.slug]): OVERVIEWS,
         reverse("overviews:network", args=[world.municipality.slug, net]): OVERVIEWS,
         reverse("overviews:organisation", args=[world.municipality.slug, org]): OVERVIEWS,
