@@ -38,3 +38,18 @@ def test_overview_pages_pass_axe(world, live_server, page, login, axe_check):
     page.wait_for_load_state("load")
     assert "deel=k1" in page.url
     axe_check(page)
+
+
+def test_residents_page_passes_axe(world, live_server, page, login, axe_check):
+    make_scene(world)
+    login(page, live_server, world.users["network_admin"])
+    url = reverse("overviews:populations", args=[world.network.slug])
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_ok(page, live_server.url + url)
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, url)
+    # A mistake on show.
+    page.fill("input[type=number] >> nth=0", "-3")
+    page.locator("form.form button[type=submit] >> nth=-1").click()
+    page.wait_for_load_state("load")
+    axe_check(page)
