@@ -123,6 +123,11 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def print_context() -> dict:
+    """What the print base template needs (site, printed on), for other apps' prints."""
+    return _common_context()
+
+
 def _common_context() -> dict:
     return {
         "site_url": settings.SITE_URL,

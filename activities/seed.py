@@ -88,6 +88,7 @@ def seed_agenda(ctx: SeedContext) -> None:
     _home_single_date_changes(ctx, places, today)
     if ctx.scale == "region":
         dates += _seed_region(ctx, today)
+    _set_home_networks()
     ctx.counts.update(
         places=Place.objects.count(),
         rooms=Room.objects.count(),
@@ -95,6 +96,22 @@ def seed_agenda(ctx: SeedContext) -> None:
         dates=Occurrence.objects.count() - before,
     )
     ctx.log(f"Agenda: {ctx.counts['activities']} activities, {dates} dates.")
+
+
+def _set_home_networks() -> None:
+    """Where each activity's figures count, as services.create_activity sets it: the
+    network its organisation joined first (docs/architecture.md, "Attribution of
+    figures"). One UPDATE, since the seed writes activities in bulk."""
+    first = (
+        Organisation.networks.through.objects.filter(
+            organisation_id=models.OuterRef("organisation_id")
+        )
+        .order_by("pk")
+        .values("network_id")[:1]
+    )
+    Activity.objects.filter(home_network__isnull=True).update(
+        home_network_id=models.Subquery(first)
+    )
 
 
 @register_flush

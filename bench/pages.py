@@ -146,6 +146,7 @@ def pages() -> list[Page]:
             f"/afdrukken/week/?network={network.slug}&week={today:%G-W%V}",
         ),
         *volunteer_pages(),
+        *overview_pages(),
     ]
 
 
@@ -229,6 +230,53 @@ def volunteer_pages() -> list[Page]:
             continue
         result.append(Page(name, path, cached=False, user=user, tables=VOLUNTEER_TABLES))
     return result
+
+
+def overview_pages() -> list[Page]:
+    """The overviews (issue 12), signed in as municipality staff of the home municipality:
+    its overview and its busiest network's, this year against last. After the first
+    request they come from the kept overview (overviews/kept.py; the public data version
+    does not renew it), so this measures serving a counted overview; counting one anew is
+    measured by bench/overviews.py."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from network.models import Membership, Network, Role
+
+    network = Network.objects.get(slug=HOME_NETWORK)
+    municipality = network.municipality
+    staff = (
+        Membership.objects.filter(role=Role.MUNICIPALITY, organisation__municipality=municipality)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if staff is None:
+        print("overviews: no municipality staff in this data set; skipped", file=sys.stderr)
+        return []
+    busiest = (
+        municipality.networks.annotate(n=Count("home_activities"))
+        .order_by("-n", "pk")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    tables = ("attendance_attendance",)
+    return [
+        Page(
+            "overview of a municipality (kept)",
+            reverse("overviews:municipality", args=[municipality.slug]),
+            cached=False,
+            user=staff,
+            tables=tables,
+        ),
+        Page(
+            "overview of a network (kept)",
+            reverse("overviews:network", args=[municipality.slug, busiest]),
+            cached=False,
+            user=staff,
+            tables=tables,
+        ),
+    ]
 
 
 def sign_in(pages: list[Page]) -> None:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("taal/", network_views.switch_language, name="switch_language"),
     path("vrijwilligers/", include("volunteers.urls")),
+    path("", include("overviews.urls")),
     path("", include("attendance.urls")),
     path("", include("referrals.urls")),
     path("", include("activities.urls")),

@@ -86,6 +86,7 @@ KNOWN_PARAMS = [
     *("theme_style", "week", "month", "date", "room", "groot", "role", "confirm"),
     *("existing", "next", "o", "p", "e", "_changelist_filters", "_popup", "_to_field"),
     "signal",
+    *("jaar", "deel", "vergelijk"),
 ]
 UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 #: Fields a POST-only address gets (it has no page of its own to read a form from).
@@ -289,6 +290,16 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
             # <int:occurrence>, <int:check_in>, <int:signal>.
             values[name] = objects.attendance.get(name, "abc123")
+        elif first == "overzichten":
+            # Overviews: <slug:municipality>, <slug:slug> (a network or an organisation),
+            # <slug:table>.
+            values[name] = {
+                "municipality": world.municipality.slug,
+                "slug": world.network.slug
+                if "netwerken" in pattern.route
+                else world.organisation.slug,
+                "table": "kerncijfers",
+            }.get(name, "abc123")
         elif first == "vrijwilligers":
             # Volunteering addresses name what they point at: <int:task>, <int:shift>,
             # <int:signup>, <int:help_request>, <int:application>, <str:token>, <int:year>,

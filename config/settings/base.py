@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "activities",
     "volunteers",
     "attendance",
+    "overviews",
     "referrals",
 ]
 
@@ -305,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
     "raise-not-seen-signals": {
         "task": "attendance.tasks.raise_not_seen_signals",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "refresh-overviews": {
+        "task": "overviews.tasks.refresh_overviews",
+        "schedule": crontab(hour=5, minute=0),
     },
     "send-shift-reminders": {
         "task": "volunteers.tasks.send_shift_reminders",

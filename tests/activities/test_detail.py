@@ -83,7 +83,7 @@ def test_activity_page_shows_what_a_resident_needs(coffee, en):
     html = response.content.decode()
     assert "<h1>Koffieochtend</h1>" in html
     assert "Gezellig samen koffie drinken." in html
-    assert "Every " in html and "10:00–11:30" in html  # noqa: RUF001 - schedule in words
+    assert "Every " in html and "10:00–11:30" in html
     # Every organiser, linked.
     assert 'href="/organisaties/klokhuis/">Het Klokhuis</a>' in html
     assert ">Zonnebloem Beesd</a>" in html
@@ -287,7 +287,7 @@ def test_occurrence_page_shows_its_own_time_place_and_room(coffee, en):
     response = en.get(_url(coffee, occurrence.original_date))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "14:00–16:00" in html  # noqa: RUF001
+    assert "14:00–16:00" in html
     assert "Kerk Rumpt" in html and "Consistorie" in html and "Kerkstraat 1" in html
     assert "Grote zaal" not in html
     data = ld_json(response)

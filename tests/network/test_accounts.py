@@ -243,10 +243,9 @@ def test_start_page_puts_the_agenda_first_then_my_registrations(world, client_fo
 
 
 #: Roles whose tools are still coming: told plainly what they can do now and what comes.
-#: (The wijkteam's referrals have come: tests/referrals/test_pages.py finds them.)
+#: (The wijkteam's referrals and the coordinator's signals have come.)
 LATER = {
-    "coordinator": "Een seintje als een vaste bezoeker al een tijdje niet is geweest",
-    "municipality": "Overzichten in cijfers, om te bekijken en te downloaden",
+    "municipality": "Hoe verwijzingen naar het wijkteam gaan, in cijfers.",
 }
 
 

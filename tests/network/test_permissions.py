@@ -81,6 +81,7 @@ def test_network_admin_never_handles_referrals(world):
 PUBLIC = ALL
 SIGNED_IN = ALL - {"anonymous"}
 NETWORK_ADMINS = {"network_admin", "superuser"}
+OVERVIEWS = {"municipality", "superuser"}
 
 
 def urls(world):
@@ -104,6 +105,11 @@ def urls(world):
         reverse("network:manage_membership_remove", args=[net, membership.pk]): NETWORK_ADMINS,
         # The thresholds of "not seen lately": numbers only, no participant (attendance).
         reverse("attendance:signal_settings", args=[net]): NETWORK_ADMINS,
+        reverse("overviews:network_year", args=[net]): PUBLIC,
+        reverse("overviews:populations", args=[net]): NETWORK_ADMINS,
+        reverse("overviews:municipality", args=[world.municipality.slug]): OVERVIEWS,
+        reverse("overviews:network", args=[world.municipality.slug, net]): OVERVIEWS,
+        reverse("overviews:organisation", args=[world.municipality.slug, org]): OVERVIEWS,
         reverse("admin:index"): {"superuser"},
     }
 

@@ -1,0 +1,20 @@
+"""Celery tasks of the overviews: thin, safe to run twice. The schedule is in
+CELERY_BEAT_SCHEDULE (config/settings/base.py); `manage.py run_job refresh-overviews`
+runs it by hand."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from network.jobs import tracked_job
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=5)
+@tracked_job("refresh-overviews")
+def refresh_overviews() -> dict[str, int]:
+    """Nightly, after the signals job: every municipality's and network's overview of this
+    year counted again, so the first visit finds it ready."""
+    from . import kept
+
+    return kept.refresh_overviews()

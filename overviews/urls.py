@@ -1,0 +1,59 @@
+from django.urls import path
+
+from network.public_cache import public_page
+from network.shared import limit_concurrency
+
+from . import views
+
+app_name = "overviews"
+printing_slot = limit_concurrency("print", slots=2)
+
+urlpatterns = [
+    path("beheer/<slug:slug>/inwoners/", views.populations, name="populations"),
+    path(
+        "netwerken/<slug:slug>/samen-gedaan/",
+        public_page(views.network_year),
+        name="network_year",
+    ),
+    path("overzichten/<slug:municipality>/", views.municipality, name="municipality"),
+    path(
+        "overzichten/<slug:municipality>/download/<slug:table>.csv",
+        views.municipality_csv,
+        name="municipality_csv",
+    ),
+    path(
+        "overzichten/<slug:municipality>/afdrukken.pdf",
+        printing_slot(views.municipality_pdf),
+        name="municipality_pdf",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/afdrukken.pdf",
+        printing_slot(views.network_pdf),
+        name="network_pdf",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/afdrukken.pdf",
+        printing_slot(views.organisation_pdf),
+        name="organisation_pdf",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/",
+        views.network,
+        name="network",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/download/<slug:table>.csv",
+        views.network_csv,
+        name="network_csv",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/",
+        views.organisation,
+        name="organisation",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/download/<slug:table>.csv",
+        views.organisation_csv,
+        name="organisation_csv",
+    ),
+]

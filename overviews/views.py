@@ -1,0 +1,258 @@
+"""The overview pages for municipality staff and their CSV downloads: one page per
+municipality, network and organisation, every figure suppressed before it is shown."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from activities import printing
+from network.models import Municipality, Network, Organisation
+from network.shared import managed_network_or_404
+
+from . import permissions, services
+from .charts import bar_chart
+from .figures import Scope
+from .forms import PopulationsForm
+from .kept import overview_for
+from .models import AreaPopulation
+from .periods import chosen_period
+
+
+def _municipality(request: HttpRequest, slug: str) -> Municipality:
+    municipality = get_object_or_404(Municipality, slug=slug)
+    if not permissions.can_view_municipality_overview(request.user, municipality):
+        raise Http404
+    return municipality
+
+
+def _network_scope(request: HttpRequest, municipality: str, slug: str) -> Scope:
+    place = _municipality(request, municipality)
+    network = get_object_or_404(Network, slug=slug)
+    if not permissions.can_view_network_overview(request.user, place, network):
+        raise Http404
+    return Scope.of(place, network=network)
+
+
+def _organisation_scope(request: HttpRequest, municipality: str, slug: str) -> Scope:
+    place = _municipality(request, municipality)
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("networks"), slug=slug)
+    if not permissions.can_view_organisation_overview(request.user, place, organisation):
+        raise Http404
+    return Scope.of(place, organisation=organisation)
+
+
+def _download_url(scope: Scope, key: str) -> str:
+    place = scope.municipality.slug
+    if scope.network is not None:
+        return reverse("overviews:network_csv", args=[place, scope.network.slug, key])
+    if scope.organisation is not None:
+        return reverse("overviews:organisation_csv", args=[place, scope.organisation.slug, key])
+    return reverse("overviews:municipality_csv", args=[place, key])
+
+
+def _print_url(scope: Scope) -> str:
+    place = scope.municipality.slug
+    if scope.network is not None:
+        return reverse("overviews:network_pdf", args=[place, scope.network.slug])
+    if scope.organisation is not None:
+        return reverse("overviews:organisation_pdf", args=[place, scope.organisation.slug])
+    return reverse("overviews:municipality_pdf", args=[place])
+
+
+def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
+    period, form = chosen_period(request.GET)
+    overview = overview_for(scope, period)
+    tables = [
+        {
+            "table": table,
+            "chart": bar_chart(table) if table.chart else None,
+            "download": f"{_download_url(scope, table.key)}?{period.query}",
+        }
+        for table in [overview.headline, *overview.tables]
+    ]
+    networks = organisations = ()
+    if scope.network is None and scope.organisation is None:
+        networks = scope.municipality.networks.order_by("name")
+    if scope.organisation is None:
+        organisations = overview.organisations
+    return render(
+        request,
+        "overviews/overview.html",
+        {
+            "overview": overview,
+            "scope": scope,
+            "form": form,
+            "tables": tables,
+            "networks": networks,
+            "organisations": organisations,
+            "print_url": f"{_print_url(scope)}?{period.query}",
+        },
+    )
+
+
+def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
+    period, _form = chosen_period(request.GET)
+    table = overview_for(scope, period).table(key)
+    if table is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{scope.municipality.slug}-{key}-{period.filename}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte-order mark, so spreadsheet programs read the accents right.
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([table.title, scope.name])
+    writer.writerow([table.row_heading, *table.columns])
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        writer.writerow([row.label, *(str(figure) for figure in row.figures)])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _(
+                "<5: fewer than five people, hidden. ×: hidden so that a small number "
+                "cannot be worked out."
+            )
+        ]
+    )
+    return response
+
+
+#: Key figures a network shows the public: what it did and whom it reached, not how its
+#: care work goes (signals stay with the municipality).
+PUBLIC_FIGURES = ("dates", "participations", "participants", "volunteers", "filled", "help")
+PUBLIC_TABLES = ("deelnames-per-maand", "data-per-thema")
+
+
+def network_year(request: HttpRequest, slug: str) -> HttpResponse:
+    """“What we did together this year”: a network's key figures for everyone, this year so
+    far beside last year, hidden where they concern fewer than five people like
+    everywhere else."""
+    network = get_object_or_404(Network.objects.select_related("municipality"), slug=slug)
+    period, _form = chosen_period(QueryDict())
+    overview = overview_for(Scope.of(network.municipality, network=network), period)
+    headline = overview.headline
+    figures = [row for row in headline.rows if row.key in PUBLIC_FIGURES]
+    tables = [overview.table(key) for key in PUBLIC_TABLES]
+    return render(
+        request,
+        "overviews/network_year.html",
+        {
+            "network": network,
+            "overview": overview,
+            "headline": replace(headline, rows=figures),
+            "tables": [{"table": t, "chart": bar_chart(t)} for t in tables if t is not None],
+        },
+    )
+
+
+def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The overview on A4, for a council meeting or an annual report: every table and
+    chart of the page, suppressed the same."""
+    period, _form = chosen_period(request.GET)
+    overview = overview_for(scope, period)
+    tables = [
+        {"table": table, "chart": bar_chart(table) if table.chart else None}
+        for table in [overview.headline, *overview.tables]
+    ]
+    html = render_to_string(
+        "overviews/print.html",
+        {"overview": overview, "scope": scope, "tables": tables, **printing.print_context()},
+    )
+    filename = f"overzicht-{scope.municipality.slug}-{period.filename}.pdf"
+    return printing.pdf_response(printing.render_pdf(html), filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def populations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Residents per village or neighbourhood of the network, per year: for reach per 100
+    residents. The network's administrators enter them (also in the Django admin)."""
+    network = managed_network_or_404(request, slug)
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("jaar", this_year))
+    except ValueError:
+        year = this_year
+    if year not in range(this_year - 9, this_year + 1):
+        year = this_year
+    areas = list(network.areas.order_by("name"))
+    known = dict(
+        AreaPopulation.objects.filter(area__in=areas, year=year).values_list(
+            "area_id", "population"
+        )
+    )
+    form = PopulationsForm(request.POST or None, areas=areas, known=known)
+    if request.method == "POST" and form.is_valid():
+        services.set_populations(year=year, populations=form.populations())
+        messages.success(
+            request, _("The numbers of residents of %(year)d are saved.") % {"year": year}
+        )
+        return redirect(f"{reverse('overviews:populations', args=[network.slug])}?jaar={year}")
+    return render(
+        request,
+        "overviews/populations.html",
+        {
+            "network": network,
+            "form": form,
+            "year": year,
+            "years": range(this_year, this_year - 10, -1),
+        },
+    )
+
+
+@login_required
+def municipality_pdf(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _pdf(request, Scope.of(_municipality(request, municipality)))
+
+
+@login_required
+def network_pdf(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _pdf(request, _network_scope(request, municipality, slug))
+
+
+@login_required
+def organisation_pdf(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _pdf(request, _organisation_scope(request, municipality, slug))
+
+
+@login_required
+def municipality(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _page(request, Scope.of(_municipality(request, municipality)))
+
+
+@login_required
+def municipality_csv(request: HttpRequest, municipality: str, table: str) -> HttpResponse:
+    return _csv(request, Scope.of(_municipality(request, municipality)), table)
+
+
+@login_required
+def network(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _page(request, _network_scope(request, municipality, slug))
+
+
+@login_required
+def network_csv(request: HttpRequest, municipality: str, slug: str, table: str) -> HttpResponse:
+    return _csv(request, _network_scope(request, municipality, slug), table)
+
+
+@login_required
+def organisation(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    return _page(request, _organisation_scope(request, municipality, slug))
+
+
+@login_required
+def organisation_csv(
+    request: HttpRequest, municipality: str, slug: str, table: str
+) -> HttpResponse:
+    return _csv(request, _organisation_scope(request, municipality, slug), table)
