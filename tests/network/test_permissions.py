@@ -104,6 +104,11 @@ def urls(world):
         reverse("network:manage_membership_remove", args=[net, membership.pk]): NETWORK_ADMINS,
         # The thresholds of "not seen lately": numbers only, no participant (attendance).
         reverse("attendance:signal_settings", args=[net]): NETWORK_ADMINS,
+        # The access log of referrals: who/what/when only, for the administrators of a
+        # network (the outsider administers another: an empty log), and wijkteam leads
+        # (tests/referrals/test_log.py); never the superuser.
+        reverse("referrals:log"): {"network_admin", "outsider"},
+        reverse("referrals:log_csv"): {"network_admin", "outsider"},
         reverse("admin:index"): {"superuser"},
     }
 
