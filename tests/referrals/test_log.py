@@ -151,7 +151,8 @@ def test_the_log_pages_at_fifty(world, client):
 
 
 def test_the_download_holds_the_filtered_entries_and_is_logged(world, client):
-    first, second = send(world), send(world)
+    first = send(world)
+    send(world)
     _viewed(world, first)
     lead = _lead(world)
     client.force_login(lead)
@@ -187,7 +188,10 @@ def test_a_constant_number_of_queries_on_both_databases(
         _viewed(world, referral, role=role)
     client.force_login(lead)
     client.get(LOG)  # sessions and the like settle first
-    with django_assert_max_num_queries(12):
-        with django_assert_max_num_queries(12, connection=connections["access_log"]):
-            response = client.get(LOG, {"action": "view", "person": "example"})
+    log = connections["access_log"]
+    with (
+        django_assert_max_num_queries(12),
+        django_assert_max_num_queries(12, connection=log),
+    ):
+        response = client.get(LOG, {"action": "view", "person": "example"})
     assert len(_numbers(response)) == entries
