@@ -57,6 +57,9 @@ SERVER_ENV = {
     "SEED_ALLOWED": "false",
     "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
     "LOG_LEVEL": "WARNING",
+    # The region data was seeded with DEBUG's development key (config/settings/base.py):
+    # the referral pages decrypt with it. Never a key for anything but this bench.
+    "REFERRAL_KEYS": "b216aWVuLWRldmVsb3BtZW50LWtleS1ub3RzZWNyZXQ=",
 }
 #: Goals as ratios to the floor.
 MAX_UNCACHED_LATENCY_RATIO = 15.0
@@ -76,6 +79,8 @@ class Page:
     tables: tuple[str, ...] = ("activities_occurrence",)
     #: The Cookie header of the signed-in session (set by `sign_in`).
     cookie: str = ""
+    #: The user signs in with a second step (an authenticator app): referral pages.
+    second_step: bool = False
 
 
 @dataclass
@@ -146,6 +151,7 @@ def pages() -> list[Page]:
             f"/afdrukken/week/?network={network.slug}&week={today:%G-W%V}",
         ),
         *volunteer_pages(),
+        *referral_pages(),
         *overview_pages(),
     ]
 
@@ -232,6 +238,90 @@ def volunteer_pages() -> list[Page]:
     return result
 
 
+#: What the referral pages read; their rows read come from these tables.
+REFERRAL_TABLES = ("referrals_referral", "referrals_referraltransition")
+
+
+def referral_pages() -> list[Page]:
+    """The referral pages (issue 11), signed in with the second step, at the team the
+    region sends most referrals to: its inbox (the list, written to the access log as a
+    search) and its newest referral (written to the access log as viewed) as a wijkteam
+    member; and the access log of that team's network as its administrator."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from network.models import Network, Role
+    from referrals.models import Referral
+
+    busiest = (
+        Referral.objects.values("team_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "team_id")
+        .values_list("team_id", flat=True)
+        .first()
+    )
+    newest = Referral.objects.filter(team_id=busiest).order_by("-created_at", "-pk").first()
+    # The region seed gives few teams a member and few networks an administrator: the bench
+    # makes one where there is none (bench-only accounts).
+    member = busiest and _member(Role.WIJKTEAM, organisation_id=busiest)
+    network = Network.objects.filter(organisations=busiest).order_by("pk").first()
+    admin = network and _member(Role.NETWORK_ADMIN, network_id=network.pk)
+    wanted = [
+        ("referral inbox (wijkteam)", "referrals:list", {}, member),
+        (
+            "referral (wijkteam)",
+            "referrals:detail",
+            {"referral": newest.pk} if newest else {},
+            member,
+        ),
+        ("referral access log (network admin)", "referrals:log", {}, admin),
+    ]
+    result = []
+    for name, url_name, kwargs, user in wanted:
+        try:
+            path = reverse(url_name, kwargs=kwargs)
+        except NoReverseMatch:
+            print(f"{name}: no URL {url_name!r} (yet); skipped", file=sys.stderr)
+            continue
+        if user is None:
+            print(f"{name}: no such user in this data set; skipped", file=sys.stderr)
+            continue
+        result.append(
+            Page(name, path, cached=False, user=user, tables=REFERRAL_TABLES, second_step=True)
+        )
+    return result
+
+
+def _member(role: str, **scope) -> int:
+    """The first user holding the role there; a bench account made for it if none does."""
+    from network.models import Membership, User
+
+    found = (
+        Membership.objects.filter(role=role, **scope)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if found is None:
+        email = f"bench-{role}-{'-'.join(str(v) for v in scope.values())}@example.org"
+        user, _ = User.objects.get_or_create(email=email, defaults={"name": f"Bench {role}"})
+        Membership.objects.create(user=user, role=role, **scope)
+        found = user.pk
+    return found
+
+
+def with_authenticator(user) -> None:
+    """Give the user an authenticator app if the data set gave them none (the referral
+    pages and network administrators require one; the secret is the seed's demo secret)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from network.seed import DEMO_TOTP_SECRET
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
 def overview_pages() -> list[Page]:
     """The overviews (issue 12), signed in as municipality staff of the home municipality:
     its overview and its busiest network's, this year against last. After the first
@@ -281,8 +371,11 @@ def overview_pages() -> list[Page]:
 
 def sign_in(pages: list[Page]) -> None:
     """A session for every signed-in page, as logging in leaves it, so the server reads a
-    real session from the session store on every request (no login form, no second step:
-    volunteers and coordinators need none)."""
+    real session from the session store on every request (no login form). Volunteers and
+    coordinators need no second step; for the referral pages the user has an authenticator
+    and the session records both steps as allauth's login does (a password, then the
+    code: `account_authentication_methods`)."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils.module_loading import import_string
@@ -299,6 +392,14 @@ def sign_in(pages: list[Page]) -> None:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if page.second_step:
+            with_authenticator(user)
+            now = time.time()
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "password", "at": now, "email": user.email},
+                {"method": "mfa", "at": now, "type": "totp"},
+            ]
+            session["account_authentication_methods_user"] = str(user.pk)
         session.create()
         page.cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
@@ -442,7 +543,7 @@ def plan(page: Page, result: Result) -> None:
     """Queries of the page built in-process, and the rows read by its heaviest query on the
     page's tables (EXPLAIN ANALYZE; the occurrences table unless the page says otherwise),
     to show no query walks past dates."""
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -455,12 +556,18 @@ def plan(page: Page, result: Result) -> None:
     if page.user is not None:
         client.force_login(User.objects.get(pk=page.user))
     try:
-        with CaptureQueriesContext(connection) as captured:
+        # The access log's own connection (a second one to the same database) counts too.
+        with (
+            CaptureQueriesContext(connection) as captured,
+            CaptureQueriesContext(connections["access_log"]) as logged,
+        ):
             client.get(page.path)
     finally:
         public_cache._cacheable_request = original
     statements = [q["sql"] for q in captured.captured_queries]
-    result.queries = len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))])
+    result.queries = len(
+        [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]
+    ) + len(logged.captured_queries)
     rows = 0
     with connection.cursor() as cursor:
         for sql in statements:

@@ -143,8 +143,8 @@ class OrganisationAdmin(ChangesPublicPages, CheckedAutocomplete, admin.ModelAdmi
 
 @admin.register(Membership)
 class MembershipAdmin(CheckedAutocomplete, admin.ModelAdmin):
-    list_display = ["user", "role", "organisation", "network", "created_at"]
-    list_filter = ["role"]
+    list_display = ["user", "role", "organisation", "network", "is_lead", "created_at"]
+    list_filter = ["role", "is_lead"]
     list_select_related = ["user", "organisation", "network"]
     search_fields = ["user__email", "organisation__name", "network__name"]
     autocomplete_fields = ["user", "organisation", "network", "invited_by"]

@@ -308,6 +308,13 @@ class Membership(models.Model):
         verbose_name=_("invited by"),
     )
     invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    #: A wijkteam member who leads the team: reviews the access log of its referrals
+    #: (docs/roles.md). Only on a wijkteam membership (a check constraint).
+    is_lead = models.BooleanField(
+        _("team lead"),
+        default=False,
+        help_text=_("Wijkteam members only: may review who opened the team's referrals."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -325,6 +332,10 @@ class Membership(models.Model):
                 condition=Q(role=Role.NETWORK_ADMIN, network__isnull=False)
                 | (~Q(role=Role.NETWORK_ADMIN) & Q(organisation__isnull=False)),
                 name="membership_scope_fits_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_lead=False) | Q(role=Role.WIJKTEAM),
+                name="membership_lead_only_in_wijkteam",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "organisation"],

@@ -30,6 +30,8 @@ class RoleSet:
     by_role: dict[str, frozenset[int]] = field(default_factory=dict)
     admin_network_ids: frozenset[int] = frozenset()
     municipality_ids: frozenset[int] = frozenset()
+    #: Wijkteams the user leads (Membership.is_lead): they review its access log.
+    lead_team_ids: frozenset[int] = frozenset()
     user_id: int | None = None
 
     def organisations(self, role: str) -> frozenset[int]:
@@ -63,12 +65,15 @@ def roles_of(user: AnyUser) -> RoleSet:
     # Ids only, with no model instances: every signed-in request asks (the two-factor
     # check), and the whole memberships took three times as long (RoleSet.memberships).
     rows = Membership.objects.filter(user=user).values_list(
-        "role", "organisation_id", "network_id", "organisation__municipality_id"
+        "role", "organisation_id", "network_id", "organisation__municipality_id", "is_lead"
     )
     by_role: dict[str, set[int]] = {}
     admin_networks: set[int] = set()
     municipalities: set[int] = set()
-    for role, organisation_id, network_id, municipality_id in rows.order_by():
+    leads: set[int] = set()
+    for role, organisation_id, network_id, municipality_id, is_lead in rows.order_by():
+        if is_lead and role == Role.WIJKTEAM:
+            leads.add(organisation_id)
         if role == Role.NETWORK_ADMIN:
             admin_networks.add(network_id)
             continue
@@ -79,6 +84,7 @@ def roles_of(user: AnyUser) -> RoleSet:
         by_role={role: frozenset(ids) for role, ids in by_role.items()},
         admin_network_ids=frozenset(admin_networks),
         municipality_ids=frozenset(municipalities),
+        lead_team_ids=frozenset(leads),
         user_id=user.pk,
     )
     setattr(user, _CACHE_ATTR, role_set)

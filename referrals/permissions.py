@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from network.models import Role
+from network.models import Organisation, Role
 from network.permissions import (
     NOTHING,
     AnyUser,
@@ -19,7 +19,7 @@ from network.permissions import (
     roles_of,
 )
 
-from .models import Referral
+from .models import Referral, ReferralTransition
 
 #: The roles a referral is seen and changed under, as written to the access log.
 SENDER = Role.COORDINATOR.value
@@ -68,4 +68,36 @@ def visible_referrals_q(user: AnyUser) -> Q:
         condition |= Q(sending_organisation_id__in=sender_ids)
     if team_ids:
         condition |= Q(team_id__in=team_ids)
+    return condition
+
+
+# The access log of referrals ------------------------------------------------------------------
+
+
+def can_review_referral_log(user: AnyUser) -> bool:
+    """The review of the access log (views_log): wijkteam leads (`Membership.is_lead`) for
+    their teams' referrals, network administrators for their networks' referrals. It shows
+    who, role, what, when, address and referral number: never a name or reason."""
+    roles = roles_of(user)
+    return bool(roles.lead_team_ids or roles.admin_network_ids)
+
+
+def referral_log_q(user: AnyUser) -> Q:
+    """The referrals whose log entries the user reviews: addressed to a team they lead or
+    once held by it (a transition from or to that team: passed on since); for a network
+    administrator, those sent by or addressed to an organisation in a network they
+    administer. Subqueries, so that no join repeats a referral."""
+    roles = roles_of(user)
+    condition = NOTHING
+    if roles.lead_team_ids:
+        teams = roles.lead_team_ids
+        held = ReferralTransition.objects.filter(
+            Q(from_team_id__in=teams) | Q(to_team_id__in=teams)
+        ).values("referral_id")
+        condition |= Q(team_id__in=teams) | Q(pk__in=held)
+    if roles.admin_network_ids:
+        organisations = Organisation.objects.filter(networks__in=roles.admin_network_ids).values(
+            "pk"
+        )
+        condition |= Q(sending_organisation_id__in=organisations) | Q(team_id__in=organisations)
     return condition

@@ -2,9 +2,11 @@
 
 from .views import app_name  # noqa: F401
 from .views import urlpatterns as referral_pages
+from .views_log import urlpatterns as log_pages
 
 urlpatterns = [
     *referral_pages,
     # The right of access: what was shared about a participant (views_document).
     # The access log for wijkteam leads and network administrators (views_log).
+    *log_pages,
 ]

@@ -29,11 +29,14 @@ from network.permissions import can_send_referral, roles_of
 from network.shared import DomainError, paginate
 
 from . import permissions, services
+from .fields import EncryptedTextField
 from .forms import ChangeForm, ReferralForm
 from .links import referral_path
 from .models import Action, Category, Reason, Referral
 
 PER_PAGE = 50
+#: The columns held encrypted (referrals/fields.py): a list never needs them.
+ENCRYPTED_FIELDS = [f.name for f in Referral._meta.fields if isinstance(f, EncryptedTextField)]
 #: What each step's button says (the models' labels say what happened: "declined").
 STEP_LABELS = {
     Action.ACCEPT: gettext_lazy("Accept"),
@@ -147,7 +150,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     team): no names, only what, when and where it stands; opening one is logged."""
     if not permissions.can_list_referrals(request.user):
         raise Http404
-    rows = services.visible_to(request.user).select_related("sending_organisation", "team")
+    # The list shows no names: the encrypted columns are neither read nor decrypted.
+    rows = (
+        services.visible_to(request.user)
+        .select_related("sending_organisation", "team")
+        .defer(*ENCRYPTED_FIELDS)
+    )
     page = paginate(request, rows.order_by("-status_changed_at", "-pk"), PER_PAGE)
     services.log_search(by=request.user, role=_list_role(request.user), request=request)
     labels = dict(Category.choices)

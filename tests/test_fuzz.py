@@ -87,6 +87,8 @@ KNOWN_PARAMS = [
     *("existing", "next", "o", "p", "e", "_changelist_filters", "_popup", "_to_field"),
     "signal",
     *("jaar", "deel", "vergelijk"),
+    # The access log of referrals (its CSV download has no form to read them from).
+    *("person", "referral", "action"),
 ]
 UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 #: Fields a POST-only address gets (it has no page of its own to read a form from).

@@ -58,3 +58,39 @@ def test_the_referral_form_and_page_pass_axe_on_a_phone(
         open_ok(page, live_server.url + url)
         axe_check(page)
         assert_no_horizontal_scrolling(page, url)
+
+
+def test_the_access_log_passes_axe_on_a_phone(world, live_server, page, login, axe_check):
+    """A wijkteam lead's review of the access log, filtered, with its errors on show."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from network.models import Role
+    from referrals import services
+    from tests.conftest import TEST_TOTP_SECRET
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.referrals.factories import send
+
+    referral = send(world)
+    services.read_referral(referral_id=referral.pk, by=world.users["wijkteam"])
+    lead = MembershipFactory(
+        user=UserFactory(email="leider@example.org"),
+        role=Role.WIJKTEAM,
+        organisation=world.wijkteam,
+        is_lead=True,
+    ).user
+    TOTP.activate(lead, TEST_TOTP_SECRET)
+    url = reverse("referrals:log")
+    login(page, live_server, lead)
+    open_ok(page, live_server.url + url)
+    page.get_by_role("heading", name="Logboek van verwijzingen").wait_for()
+    assert f"verwijzing {referral.pk}" in page.content()
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, url)
+    page.get_by_label("Handeling").select_option("view")
+    page.get_by_role("button", name="Filteren").click()
+    page.wait_for_url("**action=view**")
+    axe_check(page)
+    bad = url + "?referral=abc&start=gisteren"
+    open_ok(page, live_server.url + bad)
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, bad)

@@ -110,6 +110,11 @@ def urls(world):
         reverse("overviews:municipality", args=[world.municipality.slug]): OVERVIEWS,
         reverse("overviews:network", args=[world.municipality.slug, net]): OVERVIEWS,
         reverse("overviews:organisation", args=[world.municipality.slug, org]): OVERVIEWS,
+        # The access log of referrals: who/what/when only, for the administrators of a
+        # network (the outsider administers another: an empty log), and wijkteam leads
+        # (tests/referrals/test_log.py); never the superuser.
+        reverse("referrals:log"): {"network_admin", "outsider"},
+        reverse("referrals:log_csv"): {"network_admin", "outsider"},
         reverse("admin:index"): {"superuser"},
     }
 
