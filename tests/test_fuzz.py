@@ -85,7 +85,7 @@ KNOWN_PARAMS = [
     *("target_group", "free", "wheelchair", "activity", "page", "lang", "limit"),
     *("theme_style", "week", "month", "date", "room", "groot", "role", "confirm"),
     *("existing", "next", "o", "p", "e", "_changelist_filters", "_popup", "_to_field"),
-    "signal",
+    *("signal", "deelnemer", "signaal", "langsgaan"),
 ]
 UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 #: Fields a POST-only address gets (it has no page of its own to read a form from).
@@ -141,7 +141,12 @@ def _referrals(world) -> dict:
     from tests.referrals.factories import send
 
     with_second_step(world)
-    return {"referral": send(world).pk, "organisation": world.organisation.slug}
+    participant = ParticipantFactory(organisation=world.organisation)
+    return {
+        "referral": send(world, participant=participant).pk,
+        "organisation": world.organisation.slug,
+        "participant": participant.pk,
+    }
 
 
 # A small world ---------------------------------------------------------------------------
@@ -283,7 +288,7 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
         if first == "verwijzingen":
-            # Referral addresses: <int:referral>, <slug:organisation>.
+            # Referral addresses: <int:referral>, <slug:organisation>, <int:participant>.
             values[name] = objects.referrals.get(name, "abc123")
         elif first in ("deelnemers", "presentie", "langsgaan"):
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,
