@@ -87,8 +87,8 @@ def _starting_point(
     request: HttpRequest, organisation: Organisation
 ) -> tuple[Participant | None, Signal | None, CheckIn | None]:
     """Where a referral starts: a participant (?deelnemer=), a "not seen lately" signal
-    (?signaal=) or a request to drop by (?langsgaan=), the first that the coordinator may
-    use. A signal or check-in counts only when it is the organisation's own (the
+    (?signaal=) or a request to drop by (?langsgaan=), looked at in that order, the first
+    given. A signal or check-in counts only when it is the organisation's own (the
     participant registered by it, the request asked by it) and its participant is one
     they may see with an open record; junk or someone else's is simply ignored, so the
     form never tells whether it exists."""
