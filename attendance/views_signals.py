@@ -181,7 +181,12 @@ def history(request: HttpRequest, organisation: str, participant: int) -> HttpRe
                 person.signals.select_related("activity", "caller", "dismissed_by")
                 .prefetch_related(
                     # What came of each: the requests to drop by asked from it.
-                    Prefetch("check_ins", queryset=CheckIn.objects.order_by("created_at", "pk"))
+                    Prefetch(
+                        "check_ins",
+                        queryset=CheckIn.objects.select_related("participant").order_by(
+                            "created_at", "pk"
+                        ),
+                    )
                 )
                 .order_by("-raised_at", "-pk")
             ),

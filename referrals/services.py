@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,6 +208,45 @@ def read_referral(
         description=LogAction(action).label,
     )
     return referral, role
+
+
+def read_for_access_request(
+    *,
+    participant: Participant,
+    organisation: Organisation,
+    by: User,
+    request: HttpRequest | None = None,
+) -> list[Referral]:
+    """Every referral `organisation` sent about `participant`, with its history, for the
+    resident's right of access (views_document.py); each is written to the access log
+    as printed, one entry a referral. Only a coordinator of the organisation who may see
+    the participant; anyone else a 404. Another organisation's referrals about the same
+    resident are that organisation's to give: it keeps them, it answers for them."""
+    if not can_send_referral(by, organisation) or not can_view_participant(by, participant):
+        raise Http404
+    referrals = list(
+        Referral.objects.filter(participant=participant, sending_organisation=organisation)
+        .select_related("sending_organisation", "team", "area")
+        .prefetch_related(
+            Prefetch(
+                "transitions",
+                queryset=ReferralTransition.objects.select_related("from_team", "to_team").order_by(
+                    "at", "pk"
+                ),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    for referral in referrals:
+        _log(
+            request=request,
+            by=by,
+            role=SENDER,
+            action=LogAction.PRINT,
+            referral=referral,
+            description="right of access document",
+        )
+    return referrals
 
 
 def log_search(*, by: User, role: str, request: HttpRequest | None = None) -> None:

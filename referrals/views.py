@@ -1,7 +1,8 @@
 """Referral pages under /verwijzingen/: the list of referrals sent and received (no
 names; the access log records a search), the coordinator's form
 (`/verwijzingen/<organisation>/nieuw/`, optionally `?deelnemer=<id>` to start from a
-participant), one referral (`/verwijzingen/<id>/`, for the referring coordinators and the
+participant, `?signaal=<id>` from a "not seen lately" signal, `?langsgaan=<id>` from a
+request to drop by), one referral (`/verwijzingen/<id>/`, for the referring coordinators and the
 team, written to the access log each time) with the steps the reader may take, posted to
 `/verwijzingen/<id>/stap/`. Thin: the rules are in services.py, who
 may in permissions.py; anyone else gets a 404.
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance.models import Participant
+from attendance.models import CheckIn, Participant, Signal
 from attendance.permissions import can_view_participant
 from network.models import Organisation, Role
 from network.permissions import can_send_referral, roles_of
@@ -78,16 +79,48 @@ def two_factor_required(view):
     return wrapped
 
 
-def _participant(request: HttpRequest) -> Participant | None:
-    """The participant a referral starts from (?deelnemer=), if the coordinator may see
-    them and the record is open; junk or someone else's is simply ignored."""
-    raw = request.POST.get("deelnemer") or request.GET.get("deelnemer") or ""
-    if not raw.isdigit() or len(raw) > 12:
+def _number(request: HttpRequest, name: str) -> int | None:
+    raw = request.POST.get(name) or request.GET.get(name) or ""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return None
-    found = Participant.objects.select_related("area").filter(pk=int(raw)).first()
-    if found is None or found.is_closed or not can_view_participant(request.user, found):
-        return None
-    return found
+    return int(raw)
+
+
+def _starting_point(
+    request: HttpRequest, organisation: Organisation
+) -> tuple[Participant | None, Signal | None, CheckIn | None]:
+    """Where a referral starts: a participant (?deelnemer=), a "not seen lately" signal
+    (?signaal=) or a request to drop by (?langsgaan=), looked at in that order, the first
+    given. A signal or check-in counts only when it is the organisation's own (the
+    participant registered by it, the request asked by it) and its participant is one
+    they may see with an open record; junk or someone else's is simply ignored, so the
+    form never tells whether it exists."""
+    participants = Participant.objects.select_related("area")
+    signal = check_in = None
+    participant = None
+    if (pk := _number(request, "deelnemer")) is not None:
+        participant = participants.filter(pk=pk).first()
+    elif (pk := _number(request, "signaal")) is not None:
+        signal = (
+            Signal.objects.select_related("participant__area", "activity")
+            .filter(pk=pk, participant__organisation=organisation)
+            .first()
+        )
+        participant = signal.participant if signal else None
+    elif (pk := _number(request, "langsgaan")) is not None:
+        check_in = (
+            CheckIn.objects.select_related("participant__area")
+            .filter(pk=pk, organisation=organisation)
+            .first()
+        )
+        participant = check_in.participant if check_in else None
+    if (
+        participant is None
+        or participant.is_closed
+        or not can_view_participant(request.user, participant)
+    ):
+        return None, None, None
+    return participant, signal, check_in
 
 
 @never_cache
@@ -99,7 +132,7 @@ def referral_new(request: HttpRequest, organisation: str) -> HttpResponse:
     org = get_object_or_404(Organisation, slug=organisation)
     if not can_send_referral(request.user, org):
         raise Http404
-    participant = _participant(request)
+    participant, signal, check_in = _starting_point(request, org)
     initial = {}
     if participant is not None:
         initial = {
@@ -134,6 +167,8 @@ def referral_new(request: HttpRequest, organisation: str) -> HttpResponse:
         {
             "organisation": org,
             "participant": participant,
+            "signal": signal,
+            "check_in": check_in,
             "form": form,
             "consent_text": services.CONSENT_TEXTS.get(
                 version, services.CONSENT_TEXTS[services.CURRENT_CONSENT_VERSION]

@@ -89,6 +89,7 @@ KNOWN_PARAMS = [
     *("jaar", "deel", "vergelijk"),
     # The access log of referrals (its CSV download has no form to read them from).
     *("person", "referral", "action"),
+    *("deelnemer", "signaal", "langsgaan"),
 ]
 UNKNOWN_PARAMS = ["utm_source", "fuzz", "__proto__", "a[]"]
 #: Fields a POST-only address gets (it has no page of its own to read a form from).
@@ -144,7 +145,12 @@ def _referrals(world) -> dict:
     from tests.referrals.factories import send
 
     with_second_step(world)
-    return {"referral": send(world).pk, "organisation": world.organisation.slug}
+    participant = ParticipantFactory(organisation=world.organisation)
+    return {
+        "referral": send(world, participant=participant).pk,
+        "organisation": world.organisation.slug,
+        "participant": participant.pk,
+    }
 
 
 # A small world ---------------------------------------------------------------------------
@@ -286,7 +292,7 @@ def _kwargs(pattern: Pattern, objects: Objects) -> dict[str, object]:
     values: dict[str, object] = {}
     for name in (*pattern.converters, *(g for g in pattern.groups if g not in pattern.converters)):
         if first == "verwijzingen":
-            # Referral addresses: <int:referral>, <slug:organisation>.
+            # Referral addresses: <int:referral>, <slug:organisation>, <int:participant>.
             values[name] = objects.referrals.get(name, "abc123")
         elif first in ("deelnemers", "presentie", "langsgaan"):
             # Attendance addresses: <slug:organisation>, <int:participant>, <int:absence>,

@@ -94,3 +94,67 @@ def test_the_access_log_passes_axe_on_a_phone(world, live_server, page, login, a
     open_ok(page, live_server.url + bad)
     axe_check(page)
     assert_no_horizontal_scrolling(page, bad)
+
+
+def test_from_the_inbox_to_a_sent_referral_on_a_phone(world, live_server, page, login, axe_check):
+    """The issue's two minutes: from a "not seen lately" card to a sent referral. The
+    coordinator taps the link, ticks what it is about and how the resident agreed, and
+    sends: name, contact, village, team, consent date and who agreed are filled in. Four
+    taps and one choice after the inbox (counted below), timed in the browser."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from attendance.models import Signal
+
+    henk = ParticipantFactory(organisation=world.organisation, name="Henk Bouwman", phone="0345-1")
+    Signal.objects.create(
+        participant=henk,
+        last_seen=timezone.localdate() - timedelta(days=30),
+        missed=3,
+        usual_gap=1,
+        raised_at=timezone.now(),
+    )
+    inbox = reverse("attendance:signals", args=[world.organisation.slug])
+    login(page, live_server, world.users["coordinator"])
+    open_ok(page, live_server.url + inbox)
+    axe_check(page)
+    started = time.monotonic()
+    taps = 0
+    page.get_by_role("link", name="Verwijzen naar het wijkteam (Henk Bouwman)").click()
+    taps += 1
+    page.get_by_role("heading", name="Verwijzen naar het wijkteam").wait_for()
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, page.url.removeprefix(live_server.url))
+    assert page.get_by_label("Naam van de inwoner").input_value() == "Henk Bouwman"
+    page.get_by_label("eenzaamheid").check()
+    taps += 1
+    page.get_by_label("Hoe gaf de inwoner toestemming?").select_option("verbal")
+    taps += 2  # open the list, choose
+    page.get_by_role("button", name="Verstuur de verwijzing").click()
+    taps += 1
+    page.get_by_role("heading", name="Verwijzing").wait_for()
+    elapsed = time.monotonic() - started
+    referral = Referral.objects.get()
+    assert referral.participant == henk and referral.team == world.wijkteam
+    assert referral.free_text == ""  # nothing copied from the signal
+    assert taps <= 5 and elapsed < 30, (taps, elapsed)
+    axe_check(page)
+
+
+def test_the_right_of_access_document_passes_axe_on_a_phone(
+    world, live_server, page, login, axe_check
+):
+    from tests.referrals.factories import send
+
+    henk = ParticipantFactory(organisation=world.organisation, name="Henk Bouwman", phone="0345-1")
+    send(world, participant=henk)
+    url = reverse("referrals:access_document", args=[world.organisation.slug, henk.pk])
+    login(page, live_server, world.users["coordinator"])
+    open_ok(page, live_server.url + url)
+    assert "Henk Bouwman" in page.content()
+    axe_check(page)
+    assert_no_horizontal_scrolling(page, url)
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
