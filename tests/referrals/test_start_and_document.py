@@ -218,6 +218,8 @@ def test_the_document_holds_what_was_shared_and_its_history_logged_per_referral(
     assert SECRET_NAME in page and SECRET_TEXT in page and "Tweede keer." in page
     assert "eenzaamheid" in page and "Wijkteam Beesd" in page
     assert "door het wijkteam" in page and "Hulp loopt" in page and "hulp is geregeld" in page
+    # A step whose name is its status says it once ("verstuurd", not "verstuurd (verstuurd)").
+    assert ": verstuurd, door" in page and "verstuurd (verstuurd)" not in page
     # No staff names: the organisation and the team answer for their steps.
     assert str(team) not in page and str(world.users["coordinator"]) not in page
     entries = AccessLogEntry.objects.filter(action="print", actor_role="coordinator")
