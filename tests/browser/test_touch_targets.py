@@ -183,3 +183,8 @@ def test_editor_room_list_follows_the_place_and_the_preview_warns(
     expect(warning).to_contain_text("Henk de Boer")
     expect(warning.locator('a[href="tel:0345111222"]')).to_be_visible()
     axe_check(page)
+    # Each change above queued a preview (hx-sync "queue all"): let the last ones finish,
+    # or one still running meets the next test's empty database ("table is locked").
+    for _ in range(2):
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+        page.wait_for_timeout(300)
