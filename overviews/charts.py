@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 from .figures import Table
 
-ROW_HEIGHT = 28
-LABEL_WIDTH = 220
-BAR_WIDTH = 300
-WIDTH = 600
-LABEL_LENGTH = 30
+#: Each row: its label on a line of its own, the bar below it with the figure after it.
+#: Sizes are screen pixels (no viewBox): text stays 14 px on a phone, where a scaled
+#: drawing of 600 units wrote it at 7 px.
+ROW_HEIGHT = 46
+LABEL_BASELINE = 16
+BAR_TOP = 22
+BAR_HEIGHT = 16
+#: The longest bar, as a share of the chart's width: room is left for its figure.
+BAR_SHARE = 75
+LABEL_LENGTH = 40
 #: More bars than this read as a grey wall: the chart shows the largest, the table all.
 MAX_BARS = 15
 
@@ -23,15 +28,24 @@ class Bar:
     label: str
     text: str
     y: int
-    width: int
+    #: Percent of the chart's width.
+    width: float
 
     @property
     def text_y(self) -> int:
-        return self.y + ROW_HEIGHT // 2 + 5
+        return self.y + LABEL_BASELINE
 
     @property
-    def value_x(self) -> int:
-        return LABEL_WIDTH + self.width + 6
+    def bar_y(self) -> int:
+        return self.y + BAR_TOP
+
+    @property
+    def value_y(self) -> int:
+        return self.y + BAR_TOP + BAR_HEIGHT - 3
+
+    @property
+    def width_percent(self) -> str:
+        return f"{self.width:.1f}%"
 
 
 def bar_chart(table: Table) -> dict:
@@ -50,15 +64,13 @@ def bar_chart(table: Table) -> dict:
     largest = max(values, default=0) or 1
     bars = []
     for index, (label, figure) in enumerate(rows):
-        width = 0 if figure.value is None else round(BAR_WIDTH * figure.value / largest)
+        width = 0 if figure.value is None else BAR_SHARE * figure.value / largest
         short = label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "\u2026"
         bars.append(Bar(short, figure.text, index * ROW_HEIGHT, width))
     return {
         "bars": bars,
         "height": max(1, len(bars)) * ROW_HEIGHT,
-        "width": WIDTH,
-        "label_width": LABEL_WIDTH,
-        "bar_height": ROW_HEIGHT - 8,
+        "bar_height": BAR_HEIGHT,
         "id": f"chart-{table.key}",
         "largest_of": None if shown_all else len(table.chart_rows),
         "largest": MAX_BARS,

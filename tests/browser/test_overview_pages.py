@@ -28,7 +28,18 @@ def test_overview_pages_pass_axe(world, live_server, page, login, axe_check):
             axe_check(page)
             assert_no_horizontal_scrolling(page, url)
     # Every chart is a picture with a name; its figures are in the table beside it.
+    page.set_viewport_size({"width": 390, "height": 844})
     open_ok(page, live_server.url + pages[0])
+    # On a phone its words are as large as the page's small print, not a drawing scaled
+    # down to half (14 px labels drawn at 7 px), and a figure stays beside its bar.
+    heights = page.locator(".overview-chart__label, .overview-chart__value").evaluate_all(
+        "texts => texts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 14, heights
+    widths = page.locator(".overview-chart").evaluate_all(
+        "charts => charts.map(c => c.scrollWidth - c.clientWidth)"
+    )
+    assert max(widths) <= 0, widths
     charts = page.locator('svg[role="img"]')
     assert charts.count() > 5
     assert page.locator("table caption").count() >= charts.count()
