@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from attendance.checkins import coordinators_of
 from attendance.models import Participant
 from attendance.permissions import can_view_participant
 from network import access_log
@@ -833,23 +834,11 @@ def team_members(team_id: int) -> list[User]:
     )
 
 
-def coordinators(organisation_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.COORDINATOR,
-            memberships__organisation_id=organisation_id,
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def who_hears(referral: Referral, side: str) -> list[User]:
     """The team's members; or the coordinator who sent it while they still coordinate
     there, else every coordinator of the referring organisation (someone must hear)."""
     if side == TEAM:
         return team_members(referral.team_id)
-    everyone = coordinators(referral.sending_organisation_id)
+    everyone = coordinators_of(referral.sending_organisation_id)
     sender = [u for u in everyone if u.pk == referral.sent_by_id]
     return sender or everyone
