@@ -76,7 +76,7 @@ def test_a_coordinator_sends_a_referral_and_reads_it(world, client_for):
     assert response.url == reverse("referrals:detail", kwargs={"referral": referral.pk})
     assert (referral.person_name, referral.free_text) == (SECRET_NAME, SECRET_TEXT)
     assert referral.categories == ["loneliness", "housing"]
-    assert referral.consent_at.date() == timezone.localdate()
+    assert timezone.localtime(referral.consent_at).date() == timezone.localdate()
     page = client.get(response.url).content.decode()
     assert SECRET_NAME in page and "eenzaamheid" in page
     actions = list(
