@@ -332,9 +332,9 @@ def _date_items(activity, dates: list[Occurrence], day_label) -> SafeString:
     for occurrence in dates:
         starts = timezone.localtime(occurrence.starts_at)
         if occurrence.all_day:
-            moment, text = starts.date().isoformat(), day_label(starts)
+            moment, text = starts.date().isoformat(), day_label(starts.date())
         else:
-            moment, text = starts.isoformat(), f"{day_label(starts)}, {starts:%H:%M}"
+            moment, text = starts.isoformat(), f"{day_label(starts.date())}, {starts:%H:%M}"
         place = occurrence.effective_place
         items.append(
             format_html(

@@ -181,18 +181,32 @@ class OccurrenceFilter(django_filters.FilterSet):
         queryset = self.filter_dates(queryset)
         if within is not None:
             return queryset.filter(activity_id__in=within)
-        conditions = [
-            condition
-            for name, value in self.form.cleaned_data.items()
-            if name in self.ACTIVITY_FILTERS
-            and (condition := self._activity_condition(name, value)) is not None
-        ]
+        conditions = self._activity_conditions()
         self.activities = Activity.objects.public().filter(*conditions).order_by()
         queryset, listed = _on_activities(queryset, self.activities, conditions)
         self.activities_matched = None if listed is None else len(listed)
         if listed is not None:
             self.activities = Activity.objects.filter(pk__in=listed).order_by()
         return queryset
+
+    def _activity_conditions(self) -> list[Q]:
+        return [
+            condition
+            for name, value in self.form.cleaned_data.items()
+            if name in self.ACTIVITY_FILTERS
+            and (condition := self._activity_condition(name, value)) is not None
+        ]
+
+    def activities_by_next_date(self) -> list[int]:
+        """The matching public activities with a date to come, by their first: their
+        stored `next_starts_at` (services.refresh_next_dates), so no date is read. Only
+        when no filter is about the dates themselves (filters_dates)."""
+        return list(
+            Activity.objects.public()
+            .filter(*self._activity_conditions(), next_starts_at__isnull=False)
+            .order_by("next_starts_at", "pk")
+            .values_list("pk", flat=True)
+        )
 
     def filter_dates(self, queryset: QuerySet) -> QuerySet:
         """Only the filters about the date itself (when, where exactly, accessible there),
@@ -202,6 +216,17 @@ class OccurrenceFilter(django_filters.FilterSet):
             if name not in self.ACTIVITY_FILTERS or name == "area":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def filters_dates(self) -> bool:
+        """Whether filter_dates narrows the dates at all (a day, a place, wheelchair
+        access, the area): without, an activity's first date to come is its stored
+        `next_starts_at`."""
+        data = getattr(self.form, "cleaned_data", None) or {}
+        return any(
+            value not in (None, "", [], (), False)
+            for name, value in data.items()
+            if name not in self.ACTIVITY_FILTERS or name == "area"
+        )
 
     def matches_public_activities(self) -> bool:
         """Whether the dates are matched on a list of public activities (filter_queryset),

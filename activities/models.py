@@ -274,6 +274,12 @@ class Activity(AccessibilityFacts):
     count = models.PositiveSmallIntegerField(_("number of times"), null=True, blank=True)
     exception_dates = models.JSONField(_("skipped dates"), default=list, blank=True)
     materialised_until = models.DateField(null=True, blank=True, editable=False)
+    #: Start of the first stored date not over yet (cancelled ones included, as the agenda
+    #: shows them), kept by the services that write dates and by the frequent job
+    #: `refresh-next-dates` as dates pass (services.refresh_next_dates). A search that
+    #: matches a thousand activities orders them by it instead of looking up each one's
+    #: dates. Only an order: every date shown is read from the dates themselves.
+    next_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -331,6 +337,7 @@ class Activity(AccessibilityFacts):
             models.Index(fields=["theme"]),
             models.Index(fields=["target_group"]),
             models.Index(fields=["status", "published_at"]),
+            models.Index(fields=["next_starts_at"], name="activity_next_starts_at"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -89,6 +89,7 @@ def seed_agenda(ctx: SeedContext) -> None:
     if ctx.scale == "region":
         dates += _seed_region(ctx, today)
     _set_home_networks()
+    services.refresh_next_dates()
     ctx.counts.update(
         places=Place.objects.count(),
         rooms=Room.objects.count(),

@@ -10,10 +10,11 @@ uses these same functions: it never writes a status or deletes a row itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +129,7 @@ def materialise_occurrences(
     Occurrence.objects.filter(pk__in=removed).delete()
     activity.materialised_until = until
     activity.save(update_fields=["materialised_until"])
+    refresh_next_dates(activity_ids=[activity.pk], now=now)
     for occurrence in [*moved, *restored, *dropped]:
         occurrence.activity = activity
     _announce(cancelled=dropped, moved=moved, previous=previous, restored=restored)
@@ -171,6 +173,36 @@ def _announce(*, cancelled=(), moved=(), previous=None, restored=()) -> None:
         events.date_moved.send(sender=Occurrence, occurrences=list(moved), previous=previous or {})
     if restored:
         events.date_restored.send(sender=Occurrence, occurrences=list(restored))
+
+
+def refresh_next_dates(
+    *, activity_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> int:
+    """Store each activity's first date not over yet (`Activity.next_starts_at`): one
+    UPDATE, for the given activities or for all. Called by every service that adds or
+    moves dates, by the seed, and (for the dates that passed) by refresh_passed_next_dates.
+    """
+    first = (
+        Occurrence.objects.upcoming(now)
+        .filter(activity_id=OuterRef("pk"))
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    activities = Activity.objects.all()
+    if activity_ids is not None:
+        activities = activities.filter(pk__in=list(activity_ids))
+    return activities.update(next_starts_at=Subquery(first))
+
+
+def refresh_passed_next_dates(*, now: datetime | None = None) -> int:
+    """The frequent job: activities whose stored next date has started may have a later
+    one now. Few rows each time (the dates that began since the last run, and the ones
+    still going on), found by the index on next_starts_at."""
+    now = now or timezone.now()
+    started = list(Activity.objects.filter(next_starts_at__lt=now).values_list("pk", flat=True))
+    for offset in range(0, len(started), 1000):
+        refresh_next_dates(activity_ids=started[offset : offset + 1000], now=now)
+    return len(started)
 
 
 def extend_horizons(*, today: date | None = None, batch: int = 500) -> int:
@@ -396,6 +428,7 @@ def change_occurrence(
             "revised_at",
         ]
     )
+    refresh_next_dates(activity_ids=[occurrence.activity_id], now=now)
     if changed:
         _announce(moved=[occurrence], previous={occurrence.pk: before})
     return occurrence

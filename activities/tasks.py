@@ -20,6 +20,14 @@ def extend_occurrence_horizons() -> int:
 
 
 @shared_task
+@tracked_job("refresh-next-dates")
+def refresh_next_dates() -> int:
+    """Every ten minutes: activities whose next date began get their next one (the order
+    of a search of many activities)."""
+    return services.refresh_passed_next_dates()
+
+
+@shared_task
 @tracked_job("purge-past-registrations")
 def purge_past_registrations() -> int:
     """Nightly: registrations are deleted some weeks after their date."""

@@ -8,10 +8,12 @@ select_related/prefetch_related, so the number of queries does not grow with the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.core.paginator import Page
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -302,27 +304,18 @@ def _search_results(
     """A search ("koffie") matches hundreds of dates of a few activities: list each
     activity once, soonest first, with its next few dates and a link to all of them.
 
-    Few queries whatever the number of matches, besides the filters' list of matching
-    activities: when one page holds every matching activity, their next dates with the
-    number of dates of each (one query, a window function); otherwise every matching
-    activity by its first date to come (paged in Python: a common word matches some 1,500
-    activities of a region), then the next dates of this page's ones. Then this page's
-    activities and their co-organisers. The filters match each date once, so nothing
-    needs DISTINCT.
+    Few queries whatever the number of matches: the matching activities in order
+    (_search_page; paged in Python: a common word matches some 1,500 activities of a
+    region), the next dates of this page's ones with the number of dates of each (one
+    query, a window function), then this page's activities and their co-organisers. The
+    filters match each date once, so nothing needs DISTINCT.
     """
     # A search always matches on a list of public activities (filters.filter_queryset),
     # so its dates need no join to test that their activity is public.
     assert filterset.matches_public_activities()
-    matching = filterset.filter_queryset(Occurrence.objects.upcoming())
-    matched = filterset.activities_matched
-    if matched is not None and matched <= SEARCH_PAGE_SIZE:
-        chosen = _next_dates(matching)
-        page = paginate(request, _first_dates(chosen), SEARCH_PAGE_SIZE)
-    else:
-        page = paginate(request, _first_dates_of_many(filterset), SEARCH_PAGE_SIZE)
-        chosen = _next_dates(
-            filterset.filter_queryset(Occurrence.objects.upcoming(), within=page.object_list)
-        )
+    page, chosen = _search_page(request, filterset)
+    # Twenty results list some eighty dates on a few dozen days: each day's label once.
+    labels = functools.cache(day_label)
     counts = {row.activity_id: row.total for row in chosen}
     activities = {
         activity.pk: activity
@@ -343,7 +336,7 @@ def _search_results(
             dates[pk],
             count,
             _query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
-            day_label,
+            labels,
         )
         for pk, count in counts.items()
         if pk in dates
@@ -376,6 +369,23 @@ def _ranked(dates: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
     ).filter(rank__lte=SEARCH_DATES)
 
 
+def _search_page(request: HttpRequest, filterset: OccurrenceFilter) -> tuple[Page, list]:
+    """The page of matching activities and the next dates of each. Without a filter on
+    the dates, the activities in order of their stored first date to come; with one, by
+    their first matching date, read from the dates."""
+    upcoming = Occurrence.objects.upcoming()
+    if not filterset.filters_dates():
+        page = paginate(request, filterset.activities_by_next_date(), SEARCH_PAGE_SIZE)
+        return page, _next_dates(filterset.filter_queryset(upcoming, within=page.object_list))
+    matching = filterset.filter_queryset(upcoming)
+    matched = filterset.activities_matched
+    if matched is not None and matched <= SEARCH_PAGE_SIZE:
+        chosen = _next_dates(matching)
+        return paginate(request, _first_dates(chosen), SEARCH_PAGE_SIZE), chosen
+    page = paginate(request, _first_dates_of_many(filterset), SEARCH_PAGE_SIZE)
+    return page, _next_dates(filterset.filter_queryset(upcoming, within=page.object_list))
+
+
 def _next_dates(dates: QuerySet[Occurrence]) -> list[Occurrence]:
     """The first few of the dates of each activity, soonest first, each with the number of
     dates of its activity (`total`): one query (a window function)."""
@@ -398,7 +408,9 @@ def _first_dates_of_many(filterset: OccurrenceFilter) -> list[int]:
 
     A common word matches some 1,500 activities of a region with 60,000 coming dates:
     grouping those dates took 70 ms; finding each activity's first date in the index of
-    its dates takes 15. Activities without such a date come last and are left out."""
+    its dates takes 15. Activities without such a date come last and are left out.
+    (Without a filter on the dates themselves, the stored first date of each activity
+    orders them instead: OccurrenceFilter.activities_by_next_date.)"""
     first = (
         filterset.filter_dates(Occurrence.objects.upcoming())
         .filter(activity_id=OuterRef("pk"))

@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.extend_occurrence_horizons",
         "schedule": crontab(hour=2, minute=30),
     },
+    "refresh-next-dates": {
+        "task": "activities.tasks.refresh_next_dates",
+        "schedule": crontab(minute="*/10"),
+    },
     "sync-calendar-feeds": {
         "task": "activities.tasks.sync_all_calendar_feeds",
         "schedule": crontab(minute=20),
