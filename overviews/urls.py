@@ -56,4 +56,35 @@ urlpatterns = [
         views.organisation_csv,
         name="organisation_csv",
     ),
+    # The tables as spreadsheets: one table, or the whole overview as a workbook.
+    path(
+        "overzichten/<slug:municipality>/download/<slug:table>.xlsx",
+        views.municipality_xlsx,
+        name="municipality_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/download/<slug:table>.xlsx",
+        views.network_xlsx,
+        name="network_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/download/<slug:table>.xlsx",
+        views.organisation_xlsx,
+        name="organisation_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/overzicht.xlsx",
+        views.municipality_workbook,
+        name="municipality_workbook",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/overzicht.xlsx",
+        views.network_workbook,
+        name="network_workbook",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/overzicht.xlsx",
+        views.organisation_workbook,
+        name="organisation_workbook",
+    ),
 ]
