@@ -87,8 +87,9 @@ def referral_tables(scope: Scope, period: Period) -> list[Table]:
         sent[which] += 1
         per_month[_local_day(created_at).replace(day=1)][which][0] += 1
         per_status[status][which][0] += 1
-        for category in set(categories or ()):
-            per_category[category if category in Category.values else Category.OTHER][which][0] += 1
+        about = {c if c in Category.values else Category.OTHER.value for c in categories or ()}
+        for category in about:
+            per_category[category][which][0] += 1
         if accepted_at is not None:
             lead_times["accepted"][which].append(
                 working_days_between(_local_day(created_at), _local_day(accepted_at))

@@ -214,3 +214,13 @@ def test_page_and_downloads_hide_the_same_and_name_nobody(world, referrals, clie
         if isinstance(cell, str)
     ]
     assert not [cell for cell in everything if SECRET_NAME in cell or SECRET_TEXT in cell]
+
+
+def test_an_unknown_category_counts_once_as_other(world, client_for):
+    monday = first_monday_of_september(YEAR)
+    for _ in range(5):
+        referral(world.organisation, world.wijkteam, monday, Status.SENT, categories=["other", "x"])
+    overview = overview_of(client_for("municipality"), world).context["overview"]
+    categories = shown(overview.table("verwijzingen-per-onderwerp"))
+    assert categories["Anders"][0] == "5"
+    assert categories["Totaal"][0] == "5"
