@@ -646,6 +646,11 @@ def build_overview(scope: Scope, period: Period) -> Overview:
         _hours_table(period, organisation_rows, volunteers, volunteers_total),
         _shifts_table(period, months, shifts["month"]),
     ]
+    # Referrals: their own module, counted live (few rows). Imported here, since it
+    # builds on this one.
+    from .referral_figures import referral_tables
+
+    tables += referral_tables(scope, period)
     return Overview(
         scope=scope,
         period=period,

@@ -7,6 +7,8 @@ from . import views
 
 app_name = "overviews"
 printing_slot = limit_concurrency("print", slots=2)
+#: A whole overview as a workbook: some 0.4 s of a worker for 6,000 rows (a region).
+workbook_slot = limit_concurrency("workbook", slots=2)
 
 urlpatterns = [
     path("beheer/<slug:slug>/inwoners/", views.populations, name="populations"),
@@ -55,5 +57,36 @@ urlpatterns = [
         "overzichten/<slug:municipality>/organisaties/<slug:slug>/download/<slug:table>.csv",
         views.organisation_csv,
         name="organisation_csv",
+    ),
+    # The tables as spreadsheets: one table, or the whole overview as a workbook.
+    path(
+        "overzichten/<slug:municipality>/download/<slug:table>.xlsx",
+        views.municipality_xlsx,
+        name="municipality_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/download/<slug:table>.xlsx",
+        views.network_xlsx,
+        name="network_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/download/<slug:table>.xlsx",
+        views.organisation_xlsx,
+        name="organisation_xlsx",
+    ),
+    path(
+        "overzichten/<slug:municipality>/overzicht.xlsx",
+        workbook_slot(views.municipality_workbook),
+        name="municipality_workbook",
+    ),
+    path(
+        "overzichten/<slug:municipality>/netwerken/<slug:slug>/overzicht.xlsx",
+        workbook_slot(views.network_workbook),
+        name="network_workbook",
+    ),
+    path(
+        "overzichten/<slug:municipality>/organisaties/<slug:slug>/overzicht.xlsx",
+        workbook_slot(views.organisation_workbook),
+        name="organisation_workbook",
     ),
 ]

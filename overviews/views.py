@@ -20,13 +20,13 @@ from activities import printing
 from network.models import Municipality, Network, Organisation
 from network.shared import managed_network_or_404
 
-from . import permissions, services
+from . import permissions, services, spreadsheets
 from .charts import bar_chart
-from .figures import Scope
+from .figures import Scope, Table
 from .forms import PopulationsForm
 from .kept import overview_for
 from .models import AreaPopulation
-from .periods import chosen_period
+from .periods import Period, chosen_period
 
 
 def _municipality(request: HttpRequest, slug: str) -> Municipality:
@@ -52,22 +52,16 @@ def _organisation_scope(request: HttpRequest, municipality: str, slug: str) -> S
     return Scope.of(place, organisation=organisation)
 
 
-def _download_url(scope: Scope, key: str) -> str:
+def _url(scope: Scope, name: str, *args: str) -> str:
+    """The address of one of the scope's pages (`name`: "csv", "xlsx", "pdf", …)."""
     place = scope.municipality.slug
     if scope.network is not None:
-        return reverse("overviews:network_csv", args=[place, scope.network.slug, key])
+        return reverse(f"overviews:network_{name}", args=[place, scope.network.slug, *args])
     if scope.organisation is not None:
-        return reverse("overviews:organisation_csv", args=[place, scope.organisation.slug, key])
-    return reverse("overviews:municipality_csv", args=[place, key])
-
-
-def _print_url(scope: Scope) -> str:
-    place = scope.municipality.slug
-    if scope.network is not None:
-        return reverse("overviews:network_pdf", args=[place, scope.network.slug])
-    if scope.organisation is not None:
-        return reverse("overviews:organisation_pdf", args=[place, scope.organisation.slug])
-    return reverse("overviews:municipality_pdf", args=[place])
+        return reverse(
+            f"overviews:organisation_{name}", args=[place, scope.organisation.slug, *args]
+        )
+    return reverse(f"overviews:municipality_{name}", args=[place, *args])
 
 
 def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
@@ -77,7 +71,8 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
         {
             "table": table,
             "chart": bar_chart(table) if table.chart else None,
-            "download": f"{_download_url(scope, table.key)}?{period.query}",
+            "download": f"{_url(scope, 'csv', table.key)}?{period.query}",
+            "spreadsheet": f"{_url(scope, 'xlsx', table.key)}?{period.query}",
         }
         for table in [overview.headline, *overview.tables]
     ]
@@ -96,16 +91,42 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "tables": tables,
             "networks": networks,
             "organisations": organisations,
-            "print_url": f"{_print_url(scope)}?{period.query}",
+            "print_url": f"{_url(scope, 'pdf')}?{period.query}",
+            "workbook_url": f"{_url(scope, 'workbook')}?{period.query}",
         },
     )
 
 
-def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
+def _table(request: HttpRequest, scope: Scope, key: str) -> tuple[Table, Period]:
+    """The table of the kept overview that a download asks for, or a 404."""
     period, _form = chosen_period(request.GET)
     table = overview_for(scope, period).table(key)
     if table is None:
         raise Http404
+    return table, period
+
+
+def _xlsx(request: HttpRequest, scope: Scope, *, table: str) -> HttpResponse:
+    shown, period = _table(request, scope, table)
+    filename = f"{scope.municipality.slug}-{table}-{period.filename}.xlsx"
+    return _spreadsheet(spreadsheets.table_workbook(shown, scope.name), filename)
+
+
+def _workbook(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The whole overview as one workbook: a sheet per table."""
+    period, _form = chosen_period(request.GET)
+    workbook = spreadsheets.overview_workbook(overview_for(scope, period))
+    return _spreadsheet(workbook, f"overzicht-{scope.municipality.slug}-{period.filename}.xlsx")
+
+
+def _spreadsheet(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=spreadsheets.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
+    table, period = _table(request, scope, key)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{scope.municipality.slug}-{key}-{period.filename}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -117,14 +138,7 @@ def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
     for row in [*table.rows, *([table.total] if table.total else [])]:
         writer.writerow([row.label, *(str(figure) for figure in row.figures)])
     writer.writerow([])
-    writer.writerow(
-        [
-            _(
-                "<5: fewer than five people, hidden. ×: hidden so that a small number "
-                "cannot be worked out."
-            )
-        ]
-    )
+    writer.writerow([spreadsheets.explanation()])
     return response
 
 
@@ -256,3 +270,28 @@ def organisation_csv(
     request: HttpRequest, municipality: str, slug: str, table: str
 ) -> HttpResponse:
     return _csv(request, _organisation_scope(request, municipality, slug), table)
+
+
+def _scoped_views(handler):
+    """`handler(request, scope, **kwargs)` as the municipality's, a network's and an
+    organisation's view, each behind its who-may (a 404 for anyone else)."""
+
+    @login_required
+    def for_municipality(request: HttpRequest, municipality: str, **kwargs) -> HttpResponse:
+        return handler(request, Scope.of(_municipality(request, municipality)), **kwargs)
+
+    @login_required
+    def for_network(request: HttpRequest, municipality: str, slug: str, **kwargs) -> HttpResponse:
+        return handler(request, _network_scope(request, municipality, slug), **kwargs)
+
+    @login_required
+    def for_organisation(
+        request: HttpRequest, municipality: str, slug: str, **kwargs
+    ) -> HttpResponse:
+        return handler(request, _organisation_scope(request, municipality, slug), **kwargs)
+
+    return for_municipality, for_network, for_organisation
+
+
+municipality_xlsx, network_xlsx, organisation_xlsx = _scoped_views(_xlsx)
+municipality_workbook, network_workbook, organisation_workbook = _scoped_views(_workbook)

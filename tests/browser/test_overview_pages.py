@@ -64,3 +64,86 @@ def test_residents_page_passes_axe(world, live_server, page, login, axe_check):
     page.locator("form.form button[type=submit] >> nth=-1").click()
     page.wait_for_load_state("load")
     axe_check(page)
+
+
+#: Elements that stick out of the window, sideways (at most 20, named for the message).
+STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      out.push(`${element.tagName.toLowerCase()}.${element.className} ${box.left}-${box.right}`);
+    }
+  }
+  return out.slice(0, 20);
+}"""
+
+
+def _accessible_roles(page) -> dict[str, int]:
+    """How many nodes of each table role Chromium's own accessibility tree holds: the
+    stacked layout must leave the tables tables for a screen reader."""
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    roles: dict[str, int] = {}
+    for node in nodes:
+        role = node.get("role", {}).get("value")
+        if role in ("table", "row", "rowheader", "columnheader", "cell"):
+            roles[role] = roles.get(role, 0) + 1
+    return roles
+
+
+@pytest.mark.parametrize("size", ["phone", "zoomed"])
+def test_tables_read_row_by_row_on_a_phone(world, live_server, new_page, login, axe_check, size):
+    """At 360 px and at 200% zoom nothing on the overview is wider than the window: a
+    table of three or more figures shows each row as its label and the figures with their
+    column's heading, and stays a table for a screen reader."""
+    from tests.overviews.test_referral_figures import first_monday_of_september, referral
+
+    scene = make_scene(world)
+    monday = first_monday_of_september(scene["year"])
+    for _ in range(6):
+        referral(world.organisation, world.wijkteam, monday, "completed", accepted=1, closed=7)
+    options = (
+        {"viewport": {"width": 360, "height": 740}}
+        if size == "phone"
+        else {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
+    )
+    page = new_page(**options)
+    login(page, live_server, world.users["municipality"])
+    query = f"?jaar={scene['year']}&deel=jaar&vergelijk=vorige"
+    for address in (
+        reverse("overviews:municipality", args=[world.municipality.slug]) + query,
+        reverse("overviews:network_year", args=[world.network.slug]),
+    ):
+        open_ok(page, live_server.url + address)
+        assert page.evaluate(STICKING_OUT) == [], address
+        assert_no_horizontal_scrolling(page, address)
+        scrolling = page.locator(".overview-scroll").evaluate_all(
+            "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
+        )
+        assert scrolling == 0, address
+        axe_check(page)
+    # Each figure is a line of its own with its column's heading before it.
+    tables = page.locator("table.overview-table")
+    cell = page.locator("#verwijzingen-doorlooptijd-caption ~ tbody td").first
+    if not cell.count():
+        cell = page.locator("table.stack-on-phone tbody td").first
+    assert cell.evaluate("td => getComputedStyle(td).display") == "flex"
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content").startswith('"')
+    roles = _accessible_roles(page)
+    assert roles.get("table") == tables.count(), roles
+    assert roles.get("rowheader", 0) > 0 and roles.get("cell", 0) > 0, roles
+    assert roles.get("columnheader", 0) >= 4 * tables.count(), roles
+
+
+def test_tables_stay_tables_on_a_wide_screen(world, live_server, new_page, login):
+    scene = make_scene(world)
+    page = new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server, world.users["municipality"])
+    address = reverse("overviews:municipality", args=[world.municipality.slug])
+    open_ok(page, f"{live_server.url}{address}?jaar={scene['year']}&deel=jaar&vergelijk=vorige")
+    cell = page.locator("table.overview-table tbody td").first
+    assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == "none"

@@ -110,6 +110,19 @@ def urls(world):
         reverse("overviews:municipality", args=[world.municipality.slug]): OVERVIEWS,
         reverse("overviews:network", args=[world.municipality.slug, net]): OVERVIEWS,
         reverse("overviews:organisation", args=[world.municipality.slug, org]): OVERVIEWS,
+        # The spreadsheets: one table, and the whole overview.
+        reverse("overviews:municipality_xlsx", args=[world.municipality.slug, "kerncijfers"]): (
+            OVERVIEWS
+        ),
+        reverse("overviews:network_xlsx", args=[world.municipality.slug, net, "kerncijfers"]): (
+            OVERVIEWS
+        ),
+        reverse(
+            "overviews:organisation_xlsx", args=[world.municipality.slug, org, "kerncijfers"]
+        ): OVERVIEWS,
+        reverse("overviews:municipality_workbook", args=[world.municipality.slug]): OVERVIEWS,
+        reverse("overviews:network_workbook", args=[world.municipality.slug, net]): OVERVIEWS,
+        reverse("overviews:organisation_workbook", args=[world.municipality.slug, org]): OVERVIEWS,
         # The access log of referrals: who/what/when only, for the administrators of a
         # network (the outsider administers another: an empty log), and wijkteam leads
         # (tests/referrals/test_log.py); never the superuser.
