@@ -125,6 +125,18 @@ def _spreadsheet(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+#: A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text: str) -> str:
+    """A name as text, never a formula: whatever an organisation or area is called, a
+    spreadsheet opening the CSV shows it (OWASP's advice: a leading apostrophe). Figures
+    are written as they are: they are numbers or "<5"/"×"."""
+    text = str(text)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
     table, period = _table(request, scope, key)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -133,10 +145,10 @@ def _csv(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
     # A byte-order mark, so spreadsheet programs read the accents right.
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([table.title, scope.name])
-    writer.writerow([table.row_heading, *table.columns])
+    writer.writerow([_csv_text(table.title), _csv_text(scope.name)])
+    writer.writerow([_csv_text(table.row_heading), *map(_csv_text, table.columns)])
     for row in [*table.rows, *([table.total] if table.total else [])]:
-        writer.writerow([row.label, *(str(figure) for figure in row.figures)])
+        writer.writerow([_csv_text(row.label), *(str(figure) for figure in row.figures)])
     writer.writerow([])
     writer.writerow([spreadsheets.explanation()])
     return response

@@ -3,6 +3,8 @@ openpyxl exactly as the page shows it (hidden figures as "<5" and "×", the othe
 numbers), the whole overview as one workbook, no formula from a name, and the same
 who-may as the page."""
 
+import csv
+import io
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -186,6 +188,19 @@ def test_a_name_is_never_a_formula(world, scene, client_for):
     cells = [c for row in workbook.active.iter_rows() for c in row if c.value]
     name = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
     assert name.data_type == "s"
+
+
+def test_a_name_in_the_csv_is_never_a_formula(world, scene, client_for):
+    world.organisation.name = '=HYPERLINK("https://example.org","klik")'
+    world.organisation.save()
+    client = client_for("municipality")
+    url = xlsx_url(world, "data-per-organisatie").replace(".xlsx?", ".csv?")
+    response = client.get(url)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    labels = [row[0] for row in rows if row]
+    assert '\'=HYPERLINK("https://example.org","klik")' in labels
+    assert not any(label.startswith("=") for label in labels)
 
 
 def test_staff_of_another_municipality_get_404(world, client):
