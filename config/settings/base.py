@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "overviews.tasks.refresh_overviews",
         "schedule": crontab(hour=5, minute=0),
     },
+    "refresh-overview-summaries": {
+        "task": "overviews.tasks.refresh_overview_summaries",
+        "schedule": crontab(minute="*/15"),
+    },
     "send-shift-reminders": {
         "task": "volunteers.tasks.send_shift_reminders",
         "schedule": crontab(minute="*/10"),
