@@ -20,7 +20,6 @@ from .figures import Overview, Scope, build_overview
 from .models import SummaryState
 from .periods import Period, chosen_period
 
-KEEP_SECONDS = 6 * 60 * 60
 #: Raised when what an overview holds changes shape, so no old pickles are read.
 VERSION = 2
 
@@ -47,7 +46,7 @@ def overview_for(scope: Scope, period: Period) -> Overview:
     overview = cache.get(key)
     if overview is None:
         overview = build_overview(scope, period, state=current)
-        cache.set(key, overview, KEEP_SECONDS)
+        cache.set(key, overview, settings.OVERVIEWS_KEEP_SECONDS)
     return overview
 
 
@@ -68,7 +67,7 @@ def refresh_overviews() -> dict[str, int]:
                     cache.set(
                         _key(scope, period, current),
                         build_overview(scope, period, state=current),
-                        KEEP_SECONDS,
+                        settings.OVERVIEWS_KEEP_SECONDS,
                     )
                     counted += 1
     return {"overviews": counted}

@@ -36,6 +36,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    F,
     IntegerField,
     Q,
     QuerySet,
@@ -43,7 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from activities.models import Occurrence, Status
@@ -103,7 +104,8 @@ def _first_of_month(day: date, back: int = 0) -> date:
 
 def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, dict]]:
     """(summary model, the GROUP BY that fills it, summary column per selected name) for
-    everything recorded before `until`, from the month `since` on (all when None)."""
+    everything recorded before `until`, from the month `since` on (all when None); who
+    came from the first of January of that month's year (their rows are per year)."""
     zone = timezone.get_current_timezone()
     since_moment = datetime.combine(since, time.min, tzinfo=zone) if since else None
     today = timezone.localtime(until).date()
@@ -116,6 +118,10 @@ def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, 
 
     days = Q(day__lte=today) & (Q(day__gte=since) if since else Q())
     attendance = Attendance.objects.filter(days).annotate(month=MonthOf("day"))
+    year_days = Q(day__lte=today) & (Q(day__gte=since.replace(month=1)) if since else Q())
+    month_bit = Value(1, output_field=IntegerField()).bitleftshift(
+        Cast(ExtractMonth("day"), IntegerField()) - 1
+    )
     followed = Case(
         When(
             Q(dismissed_at__isnull=False) | Q(caller__isnull=False) | Q(resolved_at__isnull=False),
@@ -154,9 +160,11 @@ def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, 
         ),
         (
             SummaryParticipants,
-            attendance.values(
-                "month", "activity", "organisation", "area", "participant"
-            ).distinct(),
+            Attendance.objects.filter(year_days)
+            .annotate(year=ExtractYear("day"), bit=month_bit)
+            .values("year", "activity", "organisation", "area", "participant")
+            # Different powers of two add up to their bitwise OR (SQLite has no BIT_OR).
+            .annotate(months=Sum("bit", distinct=True)),
             {
                 "activity": "activity_id",
                 "organisation": "organisation_id",
@@ -241,7 +249,12 @@ def refresh(*, full: bool = False) -> dict[str, object]:
         full = True
     since = None if full else _first_of_month(timezone.localtime(until).date(), RECENT_MONTHS - 1)
     for model in SUMMARIES:
-        rows = model.objects.all() if since is None else model.objects.filter(month__gte=since)
+        if since is None:
+            rows = model.objects.all()
+        elif model is SummaryParticipants:
+            rows = model.objects.filter(year__gte=since.year)
+        else:
+            rows = model.objects.filter(month__gte=since)
         rows._raw_delete(rows.db)
     written = 0
     for model, queryset, columns in _sources(since, until):
@@ -268,7 +281,11 @@ def whole_months(period) -> bool:
     """Whether both spans are whole months (every period the pages offer is)."""
 
     def whole(span) -> bool:
-        return span.first.day == 1 and (span.last + timedelta(days=1)).day == 1
+        return (
+            span.first.day == 1
+            and (span.last + timedelta(days=1)).day == 1
+            and span.first.year == span.last.year
+        )
 
     return whole(period.now) and whole(period.before)
 
@@ -340,14 +357,39 @@ def tallies(scope, period, tally, now: int, before: int) -> dict:
         ["n"],
     )
 
+    def months(span) -> tuple[int, int]:
+        return span.first.year, sum(1 << (m.month - 1) for m in span.months())
+
+    (now_year, now_bits), (before_year, before_bits) = months(period.now), months(period.before)
+    in_now = Q(year=now_year, now_hit__gt=0)
+    in_before = Q(year=before_year, before_hit__gt=0)
+
     def distinct(by: str | None):
-        found = rows(
-            SummaryParticipants,
-            Q(activity_id__in=ids),
-            [by] if by else [],
-            n=Count("participant_id", distinct=True),
+        """Different participants per period: one row can hold months of both (a
+        quarter against the one before), so each period is a count of its own."""
+        matching = (
+            SummaryParticipants.objects.filter(
+                activity_id__in=ids, year__in={now_year, before_year}
+            )
+            .annotate(
+                now_hit=F("months").bitand(now_bits), before_hit=F("months").bitand(before_bits)
+            )
+            .filter(in_now | in_before)
         )
-        return tally(found, {by: by} if by else {}, ["n"])
+        counts = {
+            "now_n": Count("participant_id", distinct=True, filter=in_now),
+            "before_n": Count("participant_id", distinct=True, filter=in_before),
+        }
+        if by:
+            found = list(matching.values(by).annotate(**counts).order_by())
+        else:
+            found = [matching.aggregate(**counts)]
+        split = [
+            {**row, "which": which, "n": row[column]}
+            for row in found
+            for which, column in ((now, "now_n"), (before, "before_n"))
+        ]
+        return tally(split, {by: by} if by else {}, ["n"])
 
     volunteers = tally(
         rows(

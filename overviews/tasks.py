@@ -1,7 +1,6 @@
 """Celery tasks of the overviews: thin, safe to run twice. The schedule is in
-CELERY_BEAT_SCHEDULE (config/settings/base.py); `manage.py run_job refresh-overviews`
-runs it by hand
-(`refresh-overview-summaries` likewise)."""
+CELERY_BEAT_SCHEDULE (config/settings/base.py); `manage.py run_job refresh-overviews` (or
+`refresh-overview-summaries`) runs one by hand."""
 
 from __future__ import annotations
 
