@@ -63,6 +63,7 @@ from .models import (
 )
 
 HOURS = DecimalField(max_digits=9, decimal_places=2)
+ALL_MONTHS = (1 << 12) - 1
 #: The incremental refresh counts this month and the ones before it.
 RECENT_MONTHS = 2
 
@@ -104,8 +105,7 @@ def _first_of_month(day: date, back: int = 0) -> date:
 
 def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, dict]]:
     """(summary model, the GROUP BY that fills it, summary column per selected name) for
-    everything recorded before `until`, from the month `since` on (all when None); who
-    came from the first of January of that month's year (their rows are per year)."""
+    everything recorded before `until`, from the month `since` on (all when None)."""
     zone = timezone.get_current_timezone()
     since_moment = datetime.combine(since, time.min, tzinfo=zone) if since else None
     today = timezone.localtime(until).date()
@@ -118,7 +118,6 @@ def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, 
 
     days = Q(day__lte=today) & (Q(day__gte=since) if since else Q())
     attendance = Attendance.objects.filter(days).annotate(month=MonthOf("day"))
-    year_days = Q(day__lte=today) & (Q(day__gte=since.replace(month=1)) if since else Q())
     month_bit = Value(1, output_field=IntegerField()).bitleftshift(
         Cast(ExtractMonth("day"), IntegerField()) - 1
     )
@@ -160,7 +159,7 @@ def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, 
         ),
         (
             SummaryParticipants,
-            Attendance.objects.filter(year_days)
+            Attendance.objects.filter(days)
             .annotate(year=ExtractYear("day"), bit=month_bit)
             .values("year", "activity", "organisation", "area", "participant")
             # Different powers of two add up to their bitwise OR (SQLite has no BIT_OR).
@@ -221,6 +220,21 @@ def _sources(since: date | None, until: datetime) -> list[tuple[type, QuerySet, 
     ]
 
 
+def _clear_months(since: date, today: date) -> None:
+    """Take the months from `since` to this one out of who came; the refresh then writes
+    them again as rows of their own (a person's year can so stand on two rows until the
+    nightly rebuild: a count of different people is the same)."""
+    bits: dict[int, int] = {}
+    month = since
+    while month <= today:
+        bits[month.year] = bits.get(month.year, 0) | 1 << (month.month - 1)
+        month = (month + timedelta(days=32)).replace(day=1)
+    for year, recent in bits.items():
+        SummaryParticipants.objects.filter(year=year).annotate(
+            recent=F("months").bitand(recent)
+        ).filter(recent__gt=0).update(months=F("months").bitand(ALL_MONTHS ^ recent))
+
+
 def _insert_from(model: type, queryset: QuerySet, columns: dict[str, str]) -> int:
     """INSERT INTO the summary the rows of `queryset` (a GROUP BY), in the database."""
     query = queryset.order_by().query
@@ -252,7 +266,8 @@ def refresh(*, full: bool = False) -> dict[str, object]:
         if since is None:
             rows = model.objects.all()
         elif model is SummaryParticipants:
-            rows = model.objects.filter(year__gte=since.year)
+            _clear_months(since, timezone.localtime(until).date())
+            rows = model.objects.filter(months=0)
         else:
             rows = model.objects.filter(month__gte=since)
         rows._raw_delete(rows.db)
