@@ -4,7 +4,8 @@ under the summaries' version, so the first request after a refresh counts it aga
 the new summaries and every later one (and the CSV of each table, which therefore holds
 the figures the page showed) reads it from the cache. The nightly job `refresh-overviews`
 rebuilds the summaries whole and counts the default period (this year so far against last
-year) of every municipality and network, in every language, ahead."""
+year) of every municipality and network, in every language, ahead; the refresh every 15
+minutes (`refresh-overview-summaries`) counts every municipality's ahead."""
 
 from __future__ import annotations
 
@@ -54,13 +55,29 @@ def refresh_overviews() -> dict[str, int]:
     """Rebuild the summaries whole, then count the default period of every municipality
     and network from them, in every language (the nightly job)."""
     summary.refresh(full=True)
+    return {"overviews": count_ahead(networks=True)}
+
+
+def refresh_recent() -> dict[str, object]:
+    """Count the recent months of the summaries again, then every municipality's default
+    overview from them (a network's counts in 0.1 s when asked; a municipality's in
+    0.2-0.4 s), so the first visit after a refresh finds it ready (every 15 minutes)."""
+    result = summary.refresh()
+    return {**result, "overviews": count_ahead(networks=False)}
+
+
+def count_ahead(*, networks: bool) -> int:
+    """Count and keep the default period (this year so far against last) of every
+    municipality, and with `networks` of every network too, in every language."""
     current = summary.state()
     period, _form = chosen_period(QueryDict())
     counted = 0
     for municipality in Municipality.objects.prefetch_related("networks"):
-        scopes = [Scope.of(municipality)] + [
-            Scope.of(municipality, network=network) for network in municipality.networks.all()
-        ]
+        scopes = [Scope.of(municipality)]
+        if networks:
+            scopes += [
+                Scope.of(municipality, network=network) for network in municipality.networks.all()
+            ]
         for scope in scopes:
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
@@ -70,4 +87,4 @@ def refresh_overviews() -> dict[str, int]:
                         settings.OVERVIEWS_KEEP_SECONDS,
                     )
                     counted += 1
-    return {"overviews": counted}
+    return counted

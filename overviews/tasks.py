@@ -24,7 +24,8 @@ def refresh_overviews() -> dict[str, int]:
 @tracked_job("refresh-overview-summaries")
 def refresh_overview_summaries() -> dict[str, object]:
     """Every 15 minutes: the summaries of this month and the one before counted again
-    (overviews/summary.py), so the overviews are at most a quarter of an hour behind."""
-    from . import summary
+    (overviews/summary.py), so the overviews are at most a quarter of an hour behind, and
+    every municipality's overview of this year counted from them ahead."""
+    from . import kept
 
-    return summary.refresh()
+    return kept.refresh_recent()

@@ -323,10 +323,18 @@ def test_a_refresh_renews_the_kept_page(world, busy, client_for):
     assert int(str(participations())) == int(str(first)) + 5
 
 
-def test_the_jobs_through_their_public_surface(world, busy):
+def test_the_jobs_through_their_public_surface(world, busy, client_for):
     version = SummaryState.objects.get().version
     result = refresh_overview_summaries()
     assert result["full"] is False and result["version"] == version + 1
+    # Every municipality's overview of this year is counted ahead: the page reads it kept.
+    assert result["overviews"] == 2 * 2  # two municipalities, two languages
+    client = client_for("municipality")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("overviews:municipality", args=[world.municipality.slug]))
+    assert "overviews_summary" not in " ".join(
+        q["sql"] for q in queries.captured_queries if "overviews_summarystate" not in q["sql"]
+    )
     out = StringIO()
     call_command("run_job", "refresh-overview-summaries", stdout=out)
     call_command("run_job", "refresh-overviews", stdout=out)
