@@ -354,3 +354,21 @@ def test_without_summaries_the_overview_is_counted_live(world):
         overview = build_overview(scope, period)
     assert "attendance_attendance" in " ".join(q["sql"] for q in queries.captured_queries)
     assert _shown(overview) == _shown(build_overview(scope, period, live=True))
+
+
+def test_a_refresh_between_the_counts_makes_the_reader_count_again(world, busy, monkeypatch):
+    scope, period = Scope.of(world.municipality), _periods()[0]
+    counts = []
+    tallies = summary.tallies
+
+    def raced(*args):
+        found = tallies(*args)
+        if not counts:
+            summary.refresh()  # another worker's refresh commits in between
+        counts.append(found)
+        return found
+
+    monkeypatch.setattr(summary, "tallies", raced)
+    _found, at = summary.counted(scope, period, _tally, NOW, BEFORE)
+    assert len(counts) == 2
+    assert at == SummaryState.objects.get().refreshed_at
