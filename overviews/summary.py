@@ -236,8 +236,12 @@ def _clear_months(since: date, today: date) -> None:
 
 
 def _insert_from(model: type, queryset: QuerySet, columns: dict[str, str]) -> int:
-    """INSERT INTO the summary the rows of `queryset` (a GROUP BY), in the database."""
-    query = queryset.order_by().query
+    """INSERT INTO the summary the rows of `queryset` (a GROUP BY), in the database, in the
+    order of its activity (or organisation) and month: a municipality's rows then lie
+    together and PostgreSQL reads them by its index (scattered, it chose to read the
+    whole table)."""
+    month, key = list(queryset.query.selected)[:2]
+    query = queryset.order_by(key, month).query
     sql, params = query.sql_with_params()
     # The columns come in the order of `values()` and the annotations after it.
     targets = [columns.get(name, name) for name in query.selected]
@@ -345,31 +349,31 @@ def tallies(scope, period, tally, now: int, before: int) -> dict:
                 row["organisation_id"] = organisation_id
         return found
 
-    held = tally(
-        themed(
-            rows(
-                SummaryDates,
-                Q(activity_id__in=published),
-                ["month", "activity_id", "area_id"],
-                n=Sum("n"),
-            ),
-            True,
-        ),
-        {"month": "month", "theme": "theme", "organisation": "organisation_id", "area": "area_id"},
-        ["n"],
+    def split(model, condition: Q, columns: list[str], dimensions: dict, from_activity: bool):
+        """A tally per month from one query, and per activity (theme, organisation, …)
+        from another: one query per activity and month read 8,500 rows for a
+        municipality, and turning them into tallies took longer than counting them."""
+        per_activity = tally(
+            themed(rows(model, condition, ["activity_id", *columns], n=Sum("n")), from_activity),
+            dimensions,
+            ["n"],
+        )
+        per_month = tally(rows(model, condition, ["month"], n=Sum("n")), {"month": "month"}, ["n"])
+        return {**per_activity, "month": per_month["month"]}
+
+    held = split(
+        SummaryDates,
+        Q(activity_id__in=published),
+        ["area_id"],
+        {"theme": "theme", "organisation": "organisation_id", "area": "area_id"},
+        True,
     )
-    participations = tally(
-        themed(
-            rows(
-                SummaryParticipations,
-                Q(activity_id__in=ids),
-                ["month", "activity_id", "organisation_id"],
-                n=Sum("n"),
-            ),
-            False,
-        ),
-        {"month": "month", "theme": "theme", "organisation": "organisation_id"},
-        ["n"],
+    participations = split(
+        SummaryParticipations,
+        Q(activity_id__in=ids),
+        ["organisation_id"],
+        {"theme": "theme", "organisation": "organisation_id"},
+        False,
     )
 
     def months(span) -> tuple[int, int]:
