@@ -93,15 +93,30 @@ class Scope:
         return Q(**{f"{field_name}__in": self._activity_ids})
 
     @cached_property
-    def _activity_ids(self) -> list[int]:
-        return list(Activity.objects.filter(self.activities("")).values_list("pk", flat=True))
+    def _activities(self) -> dict[int, tuple[str, int, str]]:
+        """The activities counted here: their theme, organisation and status (the
+        summaries are kept per activity; overviews/summary.py)."""
+        return {
+            pk: (theme, organisation_id, status)
+            for pk, theme, organisation_id, status in Activity.objects.filter(
+                self.activities("")
+            ).values_list("pk", "theme", "organisation_id", "status")
+        }
 
-    def organisations(self, field_name: str) -> Q:
-        """Rows of an organisation whose figures count here (by `field_name`)."""
+    @property
+    def _activity_ids(self) -> list[int]:
+        return list(self._activities)
+
+    def organisation_ids(self) -> list[int]:
+        """The organisations whose rows without an activity count here."""
         ids = self.home_organisation_ids
         if self.organisation is not None:
             ids = ids & {self.organisation.pk}
-        return Q(**{f"{field_name}__in": sorted(ids)})
+        return sorted(ids)
+
+    def organisations(self, field_name: str) -> Q:
+        """Rows of an organisation whose figures count here (by `field_name`)."""
+        return Q(**{f"{field_name}__in": self.organisation_ids()})
 
 
 def _home_organisations(
@@ -465,17 +480,44 @@ def _first(tally: Tally, measure: int, which: int) -> int:
     return entry[which][measure] if entry else 0
 
 
-def build_overview(scope: Scope, period: Period) -> Overview:
-    """Every figure of the overview, counted and suppressed."""
-    held = _dates_held(scope, period)
-    participations = _participations(scope, period)
-    unique_total = _unique_participants(scope, period, None)
-    unique_area = _unique_participants(scope, period, "area_id")
-    unique_organisation = _unique_participants(scope, period, "organisation_id")
+def count_live(scope: Scope, period: Period) -> dict[str, Tally]:
+    """Every tally counted from the big tables themselves."""
     volunteers, volunteers_total = _volunteering(scope, period)
-    shifts = _shifts(scope, period)
-    help_requests = _help_requests(scope, period)
-    signals = _signals(scope, period)
+    return {
+        "held": _dates_held(scope, period),
+        "participations": _participations(scope, period),
+        "unique_total": _unique_participants(scope, period, None),
+        "unique_area": _unique_participants(scope, period, "area_id"),
+        "unique_organisation": _unique_participants(scope, period, "organisation_id"),
+        "volunteers": volunteers,
+        "volunteers_total": volunteers_total,
+        "shifts": _shifts(scope, period),
+        "help_requests": _help_requests(scope, period),
+        "signals": _signals(scope, period),
+    }
+
+
+def build_overview(scope: Scope, period: Period, *, live: bool = False, state=None) -> Overview:
+    """Every figure of the overview, counted and suppressed: from the summary tables
+    (overviews/summary.py) as of their last refresh, or counted live from the big tables
+    (`live`, and where there are no summaries yet or the period is not whole months).
+    `state`: the summaries' `SummaryState` where the caller has just read it."""
+    from .summary import counted
+
+    found = None if live else counted(scope, period, _tally, NOW, BEFORE, state)
+    if found is None:
+        tallies, counted_at = count_live(scope, period), timezone.now()
+    else:
+        tallies, counted_at = found
+    held = tallies["held"]
+    participations = tallies["participations"]
+    unique_total = tallies["unique_total"]
+    unique_area = tallies["unique_area"]
+    unique_organisation = tallies["unique_organisation"]
+    volunteers, volunteers_total = tallies["volunteers"], tallies["volunteers_total"]
+    shifts = tallies["shifts"]
+    help_requests = tallies["help_requests"]
+    signals = tallies["signals"]
 
     organisation_ids = (
         set(held["organisation"])
@@ -657,6 +699,7 @@ def build_overview(scope: Scope, period: Period) -> Overview:
         headline=headline,
         tables=tables,
         organisations=[(name, slug) for _pk, name, slug in organisations],
+        counted_at=counted_at,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from network.models import Area
 from network.seed import SeedContext, register_flush, register_step
 
-from .models import AreaPopulation
+from .models import AreaPopulation, SummaryState
 
 #: Residents of the home network's villages (about as in West Betuwe).
 HOME_POPULATIONS = {"Beesd": 4500, "Rumpt": 450, "Gellicum": 600, "Enspijk": 550}
@@ -34,3 +34,20 @@ def seed_populations(ctx: SeedContext) -> None:
 @register_flush
 def flush_populations() -> None:
     AreaPopulation.objects.all().delete()
+
+
+@register_step
+def seed_summaries(ctx: SeedContext) -> None:
+    """The overviews' summary tables, counted from everything seeded before (overviews
+    come after attendance and volunteering in INSTALLED_APPS)."""
+    from .summary import refresh
+
+    ctx.counts["overview summary rows"] = refresh(full=True)["rows"]
+
+
+@register_flush
+def flush_summaries() -> None:
+    from .summary import SUMMARIES
+
+    for model in [*SUMMARIES, SummaryState]:
+        model.objects.all().delete()

@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "overviews.tasks.refresh_overviews",
         "schedule": crontab(hour=5, minute=0),
     },
+    "refresh-overview-summaries": {
+        "task": "overviews.tasks.refresh_overview_summaries",
+        "schedule": crontab(minute="*/15"),
+    },
     "send-shift-reminders": {
         "task": "volunteers.tasks.send_shift_reminders",
         "schedule": crontab(minute="*/10"),
@@ -350,6 +354,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=20),
     },
 }
+# A counted overview is kept this long under the summaries' version (overviews/kept.py);
+# 0 counts every request from the summary tables (bench/pages.py measures it so).
+OVERVIEWS_KEEP_SECONDS = env.int("OVERVIEWS_KEEP_SECONDS", default=6 * 60 * 60)
 # Registrations (name and a way to reach someone) are deleted this long after their date.
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)
 # Referrals (referrals/): the keys their free text and consent details are encrypted with,

@@ -43,4 +43,4 @@ def test_the_download_holds_what_the_page_showed(world, client_for):
     ).content.decode("utf-8-sig")
     assert f"{shown.label};{shown.figures[0]};" in csv
     assert page.context["overview"].counted_at
-    assert "Cijfers geteld op" in page.content.decode()
+    assert "Cijfers bijgewerkt op" in page.content.decode()
