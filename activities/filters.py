@@ -202,7 +202,7 @@ class OccurrenceFilter(django_filters.FilterSet):
         stored `next_starts_at` (services.refresh_next_dates), so no date is read. Only
         when no filter is about the dates themselves (filters_dates)."""
         return list(
-            Activity.objects.public()
+            Activity.objects.public_by_exclusion()
             .filter(*self._activity_conditions(), next_starts_at__isnull=False)
             .order_by("next_starts_at", "pk")
             .values_list("pk", flat=True)

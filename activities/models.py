@@ -156,6 +156,14 @@ class ActivityQuerySet(models.QuerySet):
     def public(self) -> ActivityQuerySet:
         return self.filter(status__in=PUBLIC_STATUSES, organisation__is_active=True)
 
+    def public_by_exclusion(self) -> ActivityQuerySet:
+        """The same rows as public(), for a condition that matches a large share of the
+        activities (a common word): the few inactive organisations are left out as a
+        hashed list instead of joining every organisation, and the planner then uses the
+        search indexes (region-wide "koffie": 1.5 ms instead of 4.5)."""
+        inactive = Organisation.objects.filter(is_active=False).values("pk")
+        return self.filter(status__in=PUBLIC_STATUSES).exclude(organisation__in=inactive)
+
     def of_organisation(self, organisation: Organisation) -> ActivityQuerySet:
         return self.filter(Q(organisation=organisation) | Q(co_organisers=organisation)).distinct()
 

@@ -29,6 +29,7 @@ from ..cards import (
     SEARCH_DATE_FIELDS,
     SEARCH_RESULT_FIELDS,
     Card,
+    SearchLinks,
     card_rows,
     cards_of_rows,
     page_cards,
@@ -316,6 +317,7 @@ def _search_results(
     page, chosen = _search_page(request, filterset)
     # Twenty results list some eighty dates on a few dozen days: each day's label once.
     labels = functools.cache(day_label)
+    links = SearchLinks()
     counts = {row.activity_id: row.total for row in chosen}
     activities = {
         activity.pk: activity
@@ -337,6 +339,7 @@ def _search_results(
             count,
             _query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
             labels,
+            links,
         )
         for pk, count in counts.items()
         if pk in dates

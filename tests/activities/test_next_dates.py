@@ -18,6 +18,7 @@ from activities import services
 from activities.models import Activity, Occurrence
 from activities.tasks import refresh_next_dates
 from tests.activities.factories import make_activity
+from tests.factories import OrganisationFactory
 
 AGENDA = reverse("activities:agenda")
 
@@ -131,3 +132,20 @@ def test_with_a_date_filter_the_search_reads_the_dates(world, en, many):
     make_activity(organisation=world.organisation, title="Koffie daarna", start_date=soon(3))
     days = {"q": "koffie", "start": soon(4).isoformat(), "end": soon(8).isoformat()}
     assert found(en.get(AGENDA, days)) == ["Koffie later", "Koffie eerst"]
+
+
+def test_an_inactive_organisations_activities_are_not_listed(world, en, many):
+    """activities_by_next_date leaves inactive organisations out by exclusion
+    (ActivityQuerySet.public_by_exclusion): the same rows as public()."""
+    gone = OrganisationFactory(networks=[world.network], is_trusted=True)
+    make_activity(organisation=gone, title="Koffie weg", start_date=soon(1))
+    make_activity(organisation=world.organisation, title="Koffie eerst", start_date=soon(2))
+    make_activity(organisation=world.organisation, title="Koffie daarna", start_date=soon(3))
+    assert found(en.get(AGENDA, {"q": "koffie"})) == ["Koffie weg", "Koffie eerst"]
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    cache.clear()
+    assert found(en.get(AGENDA, {"q": "koffie"})) == ["Koffie eerst", "Koffie daarna"]
+    assert list(Activity.objects.public_by_exclusion().order_by("pk")) == list(
+        Activity.objects.public().order_by("pk")
+    )
