@@ -243,35 +243,38 @@ def _badges(occurrence: Occurrence, activity, place) -> SafeString:
 # A search result: one activity with its next matching dates ----------------------------
 
 
-#: What search_result reads of an activity, its organiser and its place: the search
-#: fetches only these (compiling and loading every column was a tenth of the page).
-SEARCH_RESULT_FIELDS = (
-    "title",
-    "slug",
-    "status",
-    "cancel_reason",
-    "cancelled_by",
-    "place",
-    "organisation__name",
-    "place__name",
-    "place__town",
-)
+@dataclass(frozen=True, slots=True)
+class SearchActivity:
+    """What a search result shows of its activity: read as one row with its organisers
+    and place (views.agenda._search_activities), not as models (ten activities, their
+    organisations, places and co-organisers were two queries and a fifth of the page)."""
 
-#: What search_result reads of each date listed under an activity.
+    pk: int
+    title: str
+    slug: str
+    is_cancelled: bool
+    cancellation_note: str
+    organisers: list[str]
+    place_id: int | None
+    place_name: str
+    place_town: str
+
+
+#: What search_result reads of each date listed under an activity (a row, not a model).
 SEARCH_DATE_FIELDS = (
     "activity_id",
     "original_date",
     "starts_at",
     "all_day",
     "is_cancelled",
-    "place",
+    "place_id",
     "place__name",
 )
 
 
 class SearchLinks:
     """The addresses on a page of search results, each reversed once for the page
-    (twenty activities and their dates took forty reverse() calls)."""
+    (a page of activities and their dates took two reverse() calls each)."""
 
     SLUG = "slug-sentinel"
     DAY = "0000-00-00"
@@ -295,24 +298,23 @@ class SearchLinks:
 
 
 def search_result(
-    activity,
-    dates: list[Occurrence],
+    activity: SearchActivity,
+    dates: list,
     count: int,
     all_query: str,
     day_label,
     links: SearchLinks | None = None,
 ) -> SafeString:
-    """One activity that matches a search, with its next dates and a link to all of them
-    (views.agenda._search_results). In Python like the cards: a page of twenty results
-    writes eighty dates."""
+    """One activity that matches a search, with its next dates (rows of
+    SEARCH_DATE_FIELDS) and a link to all of them (views.agenda._search_results). In Python
+    like the cards: a page of ten results writes forty dates."""
     links = links or SearchLinks()
-    place = activity.place
     where = ""
-    if place:
+    if activity.place_id:
         where = format_html(
             '<span class="occurrence__place"> · {}{}</span>',
-            place.name,
-            f", {place.town}" if place.town else "",
+            activity.place_name,
+            f", {activity.place_town}" if activity.place_town else "",
         )
     notice = ""
     if activity.is_cancelled:
@@ -343,10 +345,7 @@ def search_result(
         " search-result--cancelled" if activity.is_cancelled else "",
         links.activity(activity.slug),
         activity.title,
-        ", ".join(
-            organisation.name
-            for organisation in [activity.organisation, *activity.co_organisers.all()]
-        ),
+        ", ".join(activity.organisers),
         where,
         notice,
         activity.slug,
@@ -357,7 +356,7 @@ def search_result(
     )
 
 
-def _date_items(activity, dates: list[Occurrence], day_label, links: SearchLinks) -> SafeString:
+def _date_items(activity: SearchActivity, dates: list, day_label, links: SearchLinks) -> SafeString:
     """The dates under a search result: plain f-strings, every text escaped (format_html
     per item was a fifth of a search page's Python)."""
     slug = activity.slug
@@ -370,10 +369,10 @@ def _date_items(activity, dates: list[Occurrence], day_label, links: SearchLinks
             moment, text = starts.date().isoformat(), day_label(starts.date())
         else:
             moment, text = starts.isoformat(), f"{day_label(starts.date())}, {starts:%H:%M}"
-        place = occurrence.effective_place
+        # Held elsewhere than the activity's own place (a date moved): that place.
         elsewhere = (
-            f'<span class="muted"> · {escape(place.name)}</span>'
-            if place and place != activity.place
+            f'<span class="muted"> · {escape(occurrence.place__name)}</span>'
+            if occurrence.place_id and occurrence.place_id != activity.place_id
             else ""
         )
         modifier, badge = (

@@ -15,7 +15,7 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,16 +197,26 @@ class OccurrenceFilter(django_filters.FilterSet):
             and (condition := self._activity_condition(name, value)) is not None
         ]
 
-    def activities_by_next_date(self) -> list[int]:
+    def activities_by_next_date(self, bottom: int, top: int) -> tuple[list[int], int]:
         """The matching public activities with a date to come, by their first: their
         stored `next_starts_at` (services.refresh_next_dates), so no date is read. Only
-        when no filter is about the dates themselves (filters_dates)."""
-        return list(
+        when no filter is about the dates themselves (filters_dates).
+
+        Returns those from `bottom` to `top` and the number of all (a window count: a
+        common word matches some 1,300 activities of a region, and reading them all only
+        to count them was a third of the query).
+
+        NULLS FIRST orders these (never null) dates as usual, but in an order their index
+        does not give: with it, the planner walked that index to skip the sort and tested
+        every activity's words on the way (6 ms); now it uses the search indexes (1.9)."""
+        rows = list(
             Activity.objects.public_by_exclusion()
             .filter(*self._activity_conditions(), next_starts_at__isnull=False)
-            .order_by("next_starts_at", "pk")
-            .values_list("pk", flat=True)
+            .annotate(found=Window(Count("pk")))
+            .order_by(F("next_starts_at").asc(nulls_first=True), "pk")
+            .values_list("pk", "found")[bottom:top]
         )
+        return [pk for pk, _found in rows], rows[0][1] if rows else 0
 
     def filter_dates(self, queryset: QuerySet) -> QuerySet:
         """Only the filters about the date itself (when, where exactly, accessible there),

@@ -241,7 +241,14 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        indexes = [models.Index(fields=["kind", "name"])]
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            # The few inactive ones, which public lists leave out by exclusion
+            # (ActivityQuerySet.public_by_exclusion): a region has some 2,000 organisations.
+            models.Index(
+                fields=["id"], condition=models.Q(is_active=False), name="organisation_inactive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

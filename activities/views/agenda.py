@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -22,13 +22,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from network import public_cache
-from network.models import Organisation
-from network.shared import paginate, paginate_by_peeking
+from network.shared import paginate, paginate_by_peeking, paginate_counted
 
 from ..cards import (
     SEARCH_DATE_FIELDS,
-    SEARCH_RESULT_FIELDS,
     Card,
+    SearchActivity,
     SearchLinks,
     card_rows,
     cards_of_rows,
@@ -36,7 +35,7 @@ from ..cards import (
     search_result,
 )
 from ..filters import QUICK_PICKS, TOGGLE_PICKS, OccurrenceFilter, more_than_one_network
-from ..models import Activity, Occurrence
+from ..models import Activity, Occurrence, Status, cancellation_note
 from ..periods import Period, month_period, week_period
 from ..templatetags.agenda import day_label
 
@@ -48,9 +47,10 @@ MAX_COUNTED = 300
 PERIOD_PAGE_SIZE = 300
 #: Parameters that choose the period of the week and month views, not a filter.
 PERIOD_PARAMS = ("week", "month", "start", "end", "when", "page")
-#: A search lists each activity once, with this many of its next dates, this many per page.
+#: A search lists each activity once, with this many of its next dates, this many per page:
+#: ten activities with their dates already fill some ten screens of a phone.
 SEARCH_DATES = 4
-SEARCH_PAGE_SIZE = 20
+SEARCH_PAGE_SIZE = 10
 #: Filters with a link of their own above the form (search, quick picks, toggles).
 QUICK_FILTERS = ("q", "when", "activity", *(name for name, _label in TOGGLE_PICKS))
 
@@ -306,43 +306,35 @@ def _search_results(
     activity once, soonest first, with its next few dates and a link to all of them.
 
     Few queries whatever the number of matches: the matching activities in order
-    (_search_page; paged in Python: a common word matches some 1,500 activities of a
-    region), the next dates of this page's ones with the number of dates of each (one
-    query, a window function), then this page's activities and their co-organisers. The
-    filters match each date once, so nothing needs DISTINCT.
+    (_search_page: a common word matches some 1,300 activities of a region; without a
+    filter on the dates, only the page and the number of all are read), the next dates
+    of this page's ones with the number of dates of each (one query, a window function),
+    then this page's activities with their organisers and place (one query). The filters match each date once, so nothing needs DISTINCT.
     """
     # A search always matches on a list of public activities (filters.filter_queryset),
     # so its dates need no join to test that their activity is public.
     assert filterset.matches_public_activities()
     page, chosen = _search_page(request, filterset)
-    # Twenty results list some eighty dates on a few dozen days: each day's label once.
+    # Ten results list some forty dates on a few dozen days: each day's label once.
     labels = functools.cache(day_label)
     links = SearchLinks()
     counts = {row.activity_id: row.total for row in chosen}
-    activities = {
-        activity.pk: activity
-        for activity in Activity.objects.filter(pk__in=list(counts))
-        .select_related("organisation", "place")
-        .only(*SEARCH_RESULT_FIELDS)
-        .prefetch_related(Prefetch("co_organisers", Organisation.objects.only("name")))
-        .order_by()
-    }
-    dates: dict[int, list[Occurrence]] = {}
-    for occurrence in chosen:
-        if occurrence.activity_id in counts:
-            occurrence.activity = activities[occurrence.activity_id]
-            dates.setdefault(occurrence.activity_id, []).append(occurrence)
+    activities = _search_activities(list(counts))
+    dates: dict[int, list] = {}
+    for row in chosen:
+        if row.activity_id in counts:
+            dates.setdefault(row.activity_id, []).append(row)
     results = [
         search_result(
-            dates[pk][0].activity,
+            activities[pk],
             dates[pk],
             count,
-            _query(params, drop=("q", "page"), activity=dates[pk][0].activity.slug),
+            _query(params, drop=("q", "page"), activity=activities[pk].slug),
             labels,
             links,
         )
         for pk, count in counts.items()
-        if pk in dates
+        if pk in dates and pk in activities
     ]
     return render(
         request,
@@ -359,6 +351,48 @@ def _search_results(
             "print_month_query": _query(params, drop=PERIOD_PARAMS),
         },
     )
+
+
+def _search_activities(activity_ids: list[int]) -> dict[int, SearchActivity]:
+    """The activities of a page of results with their organisers and place, in one query:
+    a row per active co-organiser (by name), or one row without."""
+    rows = (
+        Activity.objects.filter(pk__in=activity_ids)
+        .annotate(
+            partner=FilteredRelation("co_organisers", condition=Q(co_organisers__is_active=True))
+        )
+        .order_by("pk", "partner__name")
+        .values_list(
+            "pk",
+            "title",
+            "slug",
+            "status",
+            "cancel_reason",
+            "cancelled_by",
+            "organisation__name",
+            "place_id",
+            "place__name",
+            "place__town",
+            "partner__name",
+        )
+    )
+    activities: dict[int, SearchActivity] = {}
+    for pk, title, slug, status, reason, by, organiser, place, name, town, partner in rows:
+        if pk not in activities:
+            activities[pk] = SearchActivity(
+                pk=pk,
+                title=title,
+                slug=slug,
+                is_cancelled=status == Status.CANCELLED,
+                cancellation_note=cancellation_note(reason, by),
+                organisers=[organiser],
+                place_id=place,
+                place_name=name or "",
+                place_town=town or "",
+            )
+        if partner is not None:
+            activities[pk].organisers.append(partner)
+    return activities
 
 
 def _ranked(dates: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
@@ -378,7 +412,7 @@ def _search_page(request: HttpRequest, filterset: OccurrenceFilter) -> tuple[Pag
     their first matching date, read from the dates."""
     upcoming = Occurrence.objects.upcoming()
     if not filterset.filters_dates():
-        page = paginate(request, filterset.activities_by_next_date(), SEARCH_PAGE_SIZE)
+        page = paginate_counted(request, SEARCH_PAGE_SIZE, filterset.activities_by_next_date)
         return page, _next_dates(filterset.filter_queryset(upcoming, within=page.object_list))
     matching = filterset.filter_queryset(upcoming)
     matched = filterset.activities_matched
@@ -389,18 +423,18 @@ def _search_page(request: HttpRequest, filterset: OccurrenceFilter) -> tuple[Pag
     return page, _next_dates(filterset.filter_queryset(upcoming, within=page.object_list))
 
 
-def _next_dates(dates: QuerySet[Occurrence]) -> list[Occurrence]:
+def _next_dates(dates: QuerySet[Occurrence]) -> list:
     """The first few of the dates of each activity, soonest first, each with the number of
-    dates of its activity (`total`): one query (a window function)."""
+    dates of its activity (`total`): one query (a window function), as rows of
+    SEARCH_DATE_FIELDS (eighty dates and their places as models were a millisecond)."""
     return list(
         _ranked(dates.annotate(total=Window(Count("pk"), partition_by=[F("activity_id")])))
-        .select_related("place")
-        .only(*SEARCH_DATE_FIELDS)
         .order_by("starts_at", "pk")
+        .values_list(*SEARCH_DATE_FIELDS, "total", named=True)
     )
 
 
-def _first_dates(chosen: list[Occurrence]) -> list[int]:
+def _first_dates(chosen: list) -> list[int]:
     """The activities of the chosen dates, by their first date (when these are all the
     matching activities' next dates)."""
     return list(dict.fromkeys(occurrence.activity_id for occurrence in chosen))

@@ -46,7 +46,7 @@ from network.shared import is_slug
 from .. import fragments, gzip_pieces, ical, recurrence
 from ..filters import OccurrenceFilter
 from ..links import feed_language, feed_window, filter_params
-from ..models import Activity, Frequency, Occurrence, Place, Room, Theme
+from ..models import Activity, Frequency, Occurrence, Place, Room, Theme, co_organisers_by_activity
 from ..permissions import can_view_activity
 from ..templatetags.agenda import long_date
 
@@ -76,20 +76,6 @@ def _understood(filterset: OccurrenceFilter) -> dict:
     error (and never reaches a query)."""
     filterset.is_valid()
     return getattr(filterset.form, "cleaned_data", {})
-
-
-def _co_organisers(activity_ids: list[int]) -> dict[int, list[str]]:
-    """Active co-organisers' names per activity."""
-    through = Activity.co_organisers.through
-    rows = (
-        through.objects.filter(activity_id__in=activity_ids, organisation__is_active=True)
-        .order_by("organisation__name")
-        .values_list("activity_id", "organisation__name")
-    )
-    names: dict[int, list[str]] = {}
-    for activity_id, name in rows:
-        names.setdefault(activity_id, []).append(name)
-    return names
 
 
 #: What a calendar event shows besides its activity (every change of which moves
@@ -227,7 +213,7 @@ def _write_events(dates: QuerySet) -> dict[int, bytes]:
     )
     places = Place.objects.in_bulk({row[5] for row in rows} - {None})
     rooms = Room.objects.in_bulk({row[6] for row in rows} - {None})
-    writer = ical.EventWriter(_co_organisers(activity_ids))
+    writer = ical.EventWriter(co_organisers_by_activity(activity_ids))
     events: dict[int, list[bytes]] = {}
     for activity_id, day, starts_at, ends_at, all_day, place_id, room_id, *rest in rows:
         date_row = ical.DateRow(

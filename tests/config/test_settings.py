@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -70,3 +73,21 @@ def test_embedded_defaults_need_no_server():
         DJANGO_SETTINGS_MODULE="config.settings.base",
     )
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"], result.stderr
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db
+def test_postgresql_connections_plan_for_data_in_memory():
+    """Each connection sets the planner's random-read cost for SSDs (POSTGRES_OPTIONS):
+    with the default for spinning disks a search of a common word scanned every activity."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
+def test_postgres_options_can_leave_the_servers_settings():
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    kept = _manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV)
+    assert kept.stdout.strip() == "{'options': '-c random_page_cost=1.1'}", kept.stderr
+    left = _manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV, POSTGRES_OPTIONS="")
+    assert left.stdout.strip() == "{}", left.stderr
