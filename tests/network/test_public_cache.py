@@ -78,6 +78,36 @@ def test_pages_are_sent_compressed_to_who_accepts_it(world, coffee):
     assert len(zipped.content) < len(plain.content)
 
 
+def test_a_process_serves_its_recent_pages_without_reading_their_body_again(
+    world, coffee, monkeypatch
+):
+    client = Client()
+    url = reverse("activities:agenda_ics")
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    read: list[str] = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: read.append(key) or get(key, *args))
+    again, used = queries(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    assert used == 0 and again.content == first.content
+    assert read == [public_cache.VERSION_KEY]  # the version only, not the body
+    # A write changes the version, so the process's copy is never served after it.
+    services.update_activity(activity=coffee, data={"title": "Koffie-inloop"})
+    assert b"Koffie-inloop" in client.get(url).content
+
+
+def test_recent_entries_stay_within_their_bytes():
+    recent = public_cache.RecentEntries(limit=100)
+    for name in "abcd":
+        recent.put(name, {"body": b"x" * 20})
+    assert recent.get("a")  # now the most recently served
+    recent.put("e", {"body": b"x" * 20})
+    recent.put("f", {"body": b"x" * 20})  # 120 bytes: the least recently served goes
+    assert recent.get("b") is None
+    assert all(recent.get(name) for name in "acdef")
+    recent.put("huge", {"body": b"x" * 26})  # over a quarter of the limit: not kept
+    assert recent.get("huge") is None
+
+
 def test_signed_in_people_never_get_or_leave_a_cached_page(world, coffee, client_for):
     anonymous = Client()
     url = reverse("activities:agenda")
