@@ -73,6 +73,9 @@ class Page:
     path: str
     #: Measured for the cache goal too (anonymous pages the cache serves).
     cached: bool = True
+    #: Held to the uncached goal (15x): the agenda pages, the embed and a network's feed
+    #: (issue 8). A region-wide feed and a print PDF are measured and shown, not held.
+    latency_goal: bool = True
     #: Signed in as this user (pk): the bench makes a session for them (`session_cookie`).
     user: int | None = None
     #: Tables whose rows read count in "rows read" (the heaviest query on them).
@@ -143,12 +146,13 @@ def pages() -> list[Page]:
         Page("date", occurrence.get_absolute_url()),
         Page("embed of a network", f"/insluiten/?network={network.slug}"),
         Page("network feed (ICS)", f"/netwerken/{network.slug}/agenda.ics"),
-        Page("region feed, filtered (ICS)", "/agenda.ics?theme=exercise"),
+        Page("region feed, filtered (ICS)", "/agenda.ics?theme=exercise", latency_goal=False),
         Page("organisation page", organisation.get_absolute_url()),
         Page("news feed (RSS)", f"/agenda/nieuw.rss?network={network.slug}"),
         Page(
             "week print (PDF)",
             f"/afdrukken/week/?network={network.slug}&week={today:%G-W%V}",
+            latency_goal=False,
         ),
         *volunteer_pages(),
         *referral_pages(),
@@ -670,13 +674,16 @@ def main() -> None:
         stop_server(server)
     print()
     print(table(results))
-    worst_latency = max(r.uncached_ratio for r in results)
+    held = {page.name for page in pages if page.latency_goal}
+    worst_latency = max((r.uncached_ratio for r in results if r.name in held), default=float("nan"))
     worst_throughput = min(
         (r.cached_ratio for r in results if r.cached_ratio is not None), default=float("nan")
     )
+    outside = ", ".join(f"{r.name} {r.uncached_ratio:.1f}x" for r in results if r.name not in held)
     print(
         f"\nworst uncached latency {worst_latency:.1f}x the floor (goal ≤ "
-        f"{MAX_UNCACHED_LATENCY_RATIO:.0f}x); lowest cached throughput {worst_throughput:.0%} "
+        f"{MAX_UNCACHED_LATENCY_RATIO:.0f}x){f'; not held to it: {outside}' if outside else ''}"
+        f"; lowest cached throughput {worst_throughput:.0%} "
         f"of the floor (goal ≥ {MIN_CACHED_THROUGHPUT_RATIO:.0%})"
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
