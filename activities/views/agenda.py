@@ -309,7 +309,8 @@ def _search_results(
     (_search_page: a common word matches some 1,300 activities of a region; without a
     filter on the dates, only the page and the number of all are read), the next dates
     of this page's ones with the number of dates of each (one query, a window function),
-    then this page's activities with their organisers and place (one query). The filters match each date once, so nothing needs DISTINCT.
+    then this page's activities with their organisers and place (one query). The
+    filters match each date once, so nothing needs DISTINCT.
     """
     # A search always matches on a list of public activities (filters.filter_queryset),
     # so its dates need no join to test that their activity is public.
