@@ -674,7 +674,7 @@ def main() -> None:
         stop_server(server)
     print()
     print(table(results))
-    held = {page.name for page in pages if page.latency_goal}
+    held = {page.name for page in selection if page.latency_goal}
     worst_latency = max((r.uncached_ratio for r in results if r.name in held), default=float("nan"))
     worst_throughput = min(
         (r.cached_ratio for r in results if r.cached_ratio is not None), default=float("nan")
