@@ -86,11 +86,6 @@ class RecentEntries:
                 _key, dropped = self._entries.popitem(last=False)
                 self._size -= len(dropped["body"])
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
 
 _recent = RecentEntries(RECENT_BYTES)
 
@@ -153,7 +148,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
             if etag in _if_none_match(request):
                 return _not_modified(etag)
-            entry = _recent.get(key) or cache.get(key)
+            entry = _recent.get(key)
+            if entry is not None:
+                return _response(request, entry, etag)
+            entry = cache.get(key)
         except Exception:  # the cache is down: build the page as if uncached
             logger.warning("public page cache unavailable", exc_info=True)
             return view(request, *args, **kwargs)
